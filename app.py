@@ -1,0 +1,158 @@
+"""Application factory of Bruggen: ``flask --app app run`` or gunicorn ``"app:create_app()"``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "SQLALCHEMY_DATABASE_URI": None,  # set from instance/ when not configured
+    "BRUGGEN_ENV": "development",
+    "BRUGGEN_BASE_URL": "http://127.0.0.1:5000",
+    "BABEL_DEFAULT_LOCALE": "nl_BE",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+    "LANGUAGES": ["nl", "en"],
+    "MAIL_BACKEND": "console",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_TIMEOUT": 10,
+    "MAIL_DEFAULT_SENDER": "Bruggen <no-reply@bruggen.example.org>",
+    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    "UPLOAD_FOLDER": None,  # instance/uploads when not configured
+    "REDIS_URL": None,
+    "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,  # seconds
+    "RESET_TOKEN_MAX_AGE": 2 * 3600,  # seconds
+    "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,  # seconds
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+# Environment variables read in production (README, "Production").
+ENV_SETTINGS = {
+    "SECRET_KEY": str,
+    "BRUGGEN_ENV": str,
+    "BRUGGEN_BASE_URL": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_BACKEND": str,
+    "REDIS_URL": str,
+    "UPLOAD_FOLDER": str,
+}
+
+MISSING_SECRET_KEY = (
+    "Bruggen start niet: in productie (BRUGGEN_ENV=production) is de omgevingsvariabele "
+    "SECRET_KEY verplicht, zodat sessies en links in mails niet te vervalsen zijn."
+)
+
+
+def database_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver for PostgreSQL URLs.
+
+    Hosting platforms give ``postgres://`` or ``postgresql://``; SQLAlchemy
+    needs ``postgresql+psycopg://`` to pick psycopg 3. Other URLs pass unchanged.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config``: defaults, ``instance/config.py``, environment, ``test_config``.
+
+    Raises ``SystemExit`` with a one-line reason when production mode has no
+    SECRET_KEY. Outside production a key is generated once and kept in
+    ``instance/secret_key``.
+    """
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, kind in ENV_SETTINGS.items():
+        if name in os.environ:
+            app.config[name] = kind(os.environ[name])
+    if "MAIL_USE_TLS" in os.environ:
+        app.config["MAIL_USE_TLS"] = _env_bool(os.environ["MAIL_USE_TLS"])
+    if "DATABASE_URL" in os.environ:
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("MAIL_SERVER") and "MAIL_BACKEND" not in os.environ:
+        app.config["MAIL_BACKEND"] = "smtp"
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    production = app.config["BRUGGEN_ENV"] == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise SystemExit(MISSING_SECRET_KEY)
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if production:
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"] or f"sqlite:///{instance / 'bruggen.sqlite'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(uri)
+    if not app.config["UPLOAD_FOLDER"]:
+        app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the Bruggen application.
+
+    ``test_config`` (a dict) overrides every other source of configuration;
+    tests pass their settings here and never change ``os.environ``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from community import auth, cli, errors, i18n, templating
+    from community import mail as outbox
+    from community.extensions import csrf, db, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    outbox.init_app(app)
+
+    import events.models  # noqa: F401  (register the models with the metadata)
+    import forums.models  # noqa: F401
+    from community.account import bp as auth_bp
+    from community.views import bp as community_bp
+    from events.views import bp as events_bp
+    from forums.views import bp as forums_bp
+
+    for blueprint in (community_bp, auth_bp, events_bp, forums_bp):
+        app.register_blueprint(blueprint)
+
+    from demo import cli as demo_cli
+
+    demo_cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Community: accounts, organisations, regions, roles, materials and practices."""

@@ -1,0 +1,123 @@
+"""The outbox: every mail is queued in the database, then sent over SMTP with retries.
+
+A mail is queued in the same transaction as the change that causes it, so a
+failing mail server never loses that change (DESIGN.md, "Mail"). After the
+request commits, the queued mails are sent; what fails stays in the outbox and
+is retried later with ``flask send-mail`` (back-off doubles per attempt).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import Flask, current_app, g, render_template
+from flask_babel import force_locale
+from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import select
+
+from community.db import utcnow
+from community.extensions import db
+from community.i18n import LOCALES
+from community.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+RETRY_BASE = dt.timedelta(minutes=1)
+
+
+def queue_mail(
+    recipient: str,
+    subject: str,
+    template: str,
+    language: str = "nl",
+    headers: dict | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render ``email/<template>.txt`` (and ``.html`` if present) and add it to the outbox.
+
+    ``subject`` is translated in ``language`` ("nl" or "en") like the body.
+    Only adds to the session; the caller commits. Returns the new message.
+    """
+    with force_locale(LOCALES.get(language, LOCALES["nl"])):
+        context.setdefault("base_url", current_app.config["BRUGGEN_BASE_URL"].rstrip("/"))
+        body_text = render_template(f"email/{template}.txt", **context)
+        try:
+            body_html = render_template(f"email/{template}.html", **context)
+        except Exception:  # noqa: BLE001 - an HTML part is optional
+            body_html = None
+        subject = str(subject)
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers or {},
+    )
+    db.session.add(message)
+    g.mail_queued = True
+    log.info("mail queued: %s to message %s", template, recipient.split("@")[-1])
+    return message
+
+
+def _send(message: OutboxMessage) -> None:
+    mail = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        to=[message.recipient],
+        headers=message.headers or None,
+    )
+    if message.body_html:
+        mail.attach_alternative(message.body_html, "text/html")
+    mail.send(fail_silently=False)
+
+
+def deliver_outbox(limit: int = 100) -> tuple[int, int]:
+    """Send due messages from the outbox; return (sent, failed) counts.
+
+    Each message is committed on its own, so one failure never undoes another
+    message's success. A failed message is retried after 1, 2, 4... minutes,
+    up to ``MAX_ATTEMPTS`` attempts; its error is kept in ``last_error``.
+    """
+    now = utcnow()
+    due = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    sent = failed = 0
+    for message in due:
+        message.attempts += 1
+        try:
+            _send(message)
+        except Exception as exc:  # noqa: BLE001 - any SMTP/network failure is retried
+            failed += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            message.next_attempt_at = now + RETRY_BASE * 2 ** (message.attempts - 1)
+            log.warning("mail %s not sent (attempt %s): %s", message.id, message.attempts, exc)
+        else:
+            sent += 1
+            message.sent_at = utcnow()
+            message.last_error = ""
+        db.session.commit()
+    return sent, failed
+
+
+def init_app(app: Flask) -> None:
+    """Send the mails a request queued once the response is ready (after the view committed)."""
+
+    @app.after_request
+    def _deliver_queued_mail(response):
+        if g.pop("mail_queued", False):
+            try:
+                deliver_outbox()
+            except Exception:  # noqa: BLE001 - never fail a request because of mail
+                log.exception("outbox delivery failed")
+                db.session.rollback()
+        return response

@@ -1,0 +1,1 @@
+"""Demo content: ``flask seed-demo`` loads the learning networks' real content."""

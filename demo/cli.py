@@ -1,0 +1,9 @@
+"""The ``flask seed-demo`` command."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register ``flask seed-demo``."""

@@ -1,0 +1,1 @@
+"""Events: activities, programme, registrations and calendar feeds."""

@@ -1,0 +1,197 @@
+"""Models of the events package: activities and their programme."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.db import Base, utcnow
+from community.models import Material, Network, Organisation, Region, Theme
+
+
+class EventType(enum.StrEnum):
+    """Kinds of activity (DESIGN.md, "Domain words")."""
+
+    NETWORK_MEETING = "network_meeting"
+    INSPIRATION_DAY = "inspiration_day"
+    TRAINING = "training"
+    STUDY_DAY = "study_day"
+    DIALOGUE = "dialogue"
+    INFO_SESSION = "info_session"
+    CASE_CONSULTATION = "case_consultation"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_TYPE_LABELS[self][0])
+
+    @property
+    def plural(self) -> str:
+        return str(EVENT_TYPE_LABELS[self][1])
+
+
+EVENT_TYPE_LABELS = {
+    EventType.NETWORK_MEETING: (_l("netwerkmoment"), _l("netwerkmomenten")),
+    EventType.INSPIRATION_DAY: (_l("inspiratiedag"), _l("inspiratiedagen")),
+    EventType.TRAINING: (_l("vorming"), _l("vormingen")),
+    EventType.STUDY_DAY: (_l("studiedag"), _l("studiedagen")),
+    EventType.DIALOGUE: (_l("online dialoogmoment"), _l("online dialoogmomenten")),
+    EventType.INFO_SESSION: (_l("infosessie"), _l("infosessies")),
+    EventType.CASE_CONSULTATION: (_l("casusoverleg"), _l("casusoverleggen")),
+}
+
+
+class Visibility(enum.StrEnum):
+    """Who may see an activity."""
+
+    PUBLIC = "public"
+    MEMBERS = "members"
+    INVITE_ONLY = "invite_only"
+
+
+class EventStatus(enum.StrEnum):
+    """Life cycle of an activity."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class ProgrammeItemKind(enum.StrEnum):
+    """Kinds of programme item."""
+
+    TALK = "talk"
+    WORKSHOP = "workshop"
+    PANEL = "panel"
+    BREAK = "break"
+
+    @property
+    def label(self) -> str:
+        return str(PROGRAMME_KIND_LABELS[self])
+
+
+PROGRAMME_KIND_LABELS = {
+    ProgrammeItemKind.TALK: _l("lezing"),
+    ProgrammeItemKind.WORKSHOP: _l("workshop"),
+    ProgrammeItemKind.PANEL: _l("sofagesprek"),
+    ProgrammeItemKind.BREAK: _l("pauze"),
+}
+
+event_themes = Table(
+    "event_themes",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+event_organisations = Table(
+    "event_organisations",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Event(Base):
+    """One dated activity (activiteit) of a learning network.
+
+    ``starts_at``/``ends_at`` are aware UTC datetimes; an all-day activity
+    (``is_all_day``) starts at local midnight of its first day and ends at
+    local midnight after its last day (Europe/Brussels). ``revision`` grows when
+    time, place or status change; calendar output uses it as SEQUENCE.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    type: Mapped[EventType] = mapped_column(String(30))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    is_all_day: Mapped[bool] = mapped_column(default=False)
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    is_online: Mapped[bool] = mapped_column(default=False)
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[dt.datetime | None]
+    registration_closes_at: Mapped[dt.datetime | None]
+    visibility: Mapped[Visibility] = mapped_column(String(20), default=Visibility.PUBLIC)
+    status: Mapped[EventStatus] = mapped_column(String(20), default=EventStatus.DRAFT)
+    revision: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    region: Mapped[Region] = relationship()
+    network: Mapped[Network | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=event_themes, order_by=Theme.number)
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary=event_organisations, order_by=Organisation.name
+    )
+    programme: Mapped[list[ProgrammeItem]] = relationship(
+        back_populates="event",
+        order_by="(ProgrammeItem.starts_at, ProgrammeItem.position)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def type_label(self) -> str:
+        return EventType(self.type).label
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class ProgrammeItem(Base):
+    """A timed part of an activity: talk, workshop, panel (sofagesprek) or break."""
+
+    __tablename__ = "programme_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[ProgrammeItemKind] = mapped_column(String(20), default=ProgrammeItemKind.TALK)
+    speakers: Mapped[str] = mapped_column(Text, default="")
+    room: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None]
+
+    event: Mapped[Event] = relationship(back_populates="programme")
+    materials: Mapped[list[Material]] = relationship(
+        secondary="event_materials",
+        primaryjoin="ProgrammeItem.id == EventMaterial.programme_item_id",
+        secondaryjoin="EventMaterial.material_id == Material.id",
+        viewonly=True,
+        order_by=Material.title,
+    )
+
+
+class EventMaterial(Base):
+    """Links a material to the activity, and optionally the programme item, it belongs to."""
+
+    __tablename__ = "event_materials"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    material_id: Mapped[int] = mapped_column(
+        ForeignKey("materials.id", ondelete="CASCADE"), primary_key=True
+    )
+    programme_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_items.id", ondelete="SET NULL")
+    )
+
+    event: Mapped[Event] = relationship()
+    material: Mapped[Material] = relationship()

@@ -1,0 +1,1 @@
+"""Forums: discussion per theme, threads and posts."""
