@@ -123,7 +123,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from community import auth, cli, errors, i18n, templating

@@ -18,7 +18,9 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("create-admin")
     @click.argument("email")
-    @click.option("--password", help="Wachtwoord (minstens 10 tekens); anders wordt er een gemaakt.")
+    @click.option(
+        "--password", help="Wachtwoord (minstens 10 tekens); anders wordt er een gemaakt."
+    )
     @click.option("--name", default="Beheerder", show_default=True, help="Weergavenaam.")
     def create_admin(email: str, password: str | None, name: str) -> None:
         """Create an admin account for EMAIL, or make the existing account admin."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 @dataclass(order=True)
 class Section:
-    """One block on a page: ``template`` rendered with the dict that ``load(**page_args)`` returns."""
+    """One block on a page: ``template``, rendered with the dict ``load(**page_args)`` returns."""
 
     order: int
     template: str = field(compare=False)
