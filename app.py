@@ -107,8 +107,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
     if production:
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+        # Flask's defaults are False; production serves over HTTPS only.
+        for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            if name not in (test_config or {}):
+                app.config[name] = True
     uri = app.config["SQLALCHEMY_DATABASE_URI"] or f"sqlite:///{instance / 'bruggen.sqlite'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(uri)
     if not app.config["UPLOAD_FOLDER"]:

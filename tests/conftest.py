@@ -18,6 +18,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import g
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, select, text
@@ -115,6 +116,14 @@ def app(database_url, smtp_server, tmp_path):
         }
     )
     app.test_client_class = BruggenClient
+
+    @app.before_request
+    def _forget_cached_user():
+        # This fixture keeps one app context open for the whole test and test-client
+        # requests reuse it, so ``g`` (where Flask-Login caches ``current_user``) would
+        # outlive a request. In production each request has its own app context.
+        g.pop("_login_user", None)
+
     with app.app_context():
         if database_url not in _schema_ready:
             db.drop_all()

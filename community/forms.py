@@ -1,0 +1,254 @@
+"""Account forms: sign-up, login, password reset and change, profile, admin roles.
+
+Labels and messages are lazy-translated with the Dutch text as message id; every
+validator has an explicit Dutch ``message`` so no English WTForms default leaks.
+Choices that come from the database (regions, organisations, themes) are filled
+in by the view with :func:`fill_profile_choices`.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from community.auth import MIN_PASSWORD_LENGTH
+from community.extensions import db
+from community.models import LANGUAGES, Organisation, Region, Sector, Theme
+
+try:  # WTForms >= 3.3: options as SelectChoice (tuples are deprecated there)
+    from wtforms.fields.choices import SelectChoice as _SelectChoice
+except ImportError:  # pragma: no cover - WTForms 3.1/3.2 take (value, label) tuples
+    _SelectChoice = None
+
+
+def option(value, label):
+    """Return one option of a select, checkbox or radio list, for any supported WTForms."""
+    if _SelectChoice is None:
+        return (value, label)
+    return _SelectChoice(value=value, label=label)
+
+
+INVALID_CHOICE = _l("Kies een van de mogelijkheden uit de lijst.")
+INVALID_CHOICES = _l("Kies alleen mogelijkheden uit de lijst (niet geldig: %(value)s).")
+
+
+def optional_int(value) -> int | None:
+    """Coerce a submitted select value to an int id; "" (no choice) becomes None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def optional_str(value) -> str | None:
+    """Coerce a submitted select value to a string; "" (no choice) becomes None."""
+    if value in (None, "", "None"):
+        return None
+    return str(value)
+
+
+class ChoiceField(SelectField):
+    """A select with Dutch messages for values that are not in its choices."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices shown as a list of checkboxes (rendered in a fieldset by the macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICES)
+        super().__init__(*args, **kwargs)
+
+
+def _email_field(label=None) -> StringField:
+    return StringField(
+        label or _l("E-mailadres"),
+        validators=[
+            DataRequired(message=_l("Vul je e-mailadres in.")),
+            Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens lang.")),
+            Email(message=_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+
+
+def _new_password_fields(label=None) -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(
+        label or _l("Wachtwoord"),
+        validators=[
+            DataRequired(message=_l("Kies een wachtwoord.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l("Je wachtwoord moet minstens %(min)d tekens lang zijn."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
+    )
+    repeat = PasswordField(
+        _l("Herhaal het wachtwoord"),
+        validators=[
+            DataRequired(message=_l("Herhaal je wachtwoord.")),
+            EqualTo("password", message=_l("De twee wachtwoorden zijn niet gelijk.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, repeat
+
+
+def _language_field() -> RadioField:
+    return RadioField(
+        _l("Taal"),
+        choices=[option(code, name) for code, name in LANGUAGES.items()],
+        default="nl",
+        validators=[InputRequired(message=_l("Kies een taal."))],
+        invalid_choice_message=INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
+    )
+
+
+class ProfileFields(FlaskForm):
+    """The profile fields shared by sign-up and the account page."""
+
+    display_name = StringField(
+        _l("Naam"),
+        validators=[
+            DataRequired(message=_l("Vul je naam in.")),
+            Length(max=120, message=_l("Je naam is hoogstens %(max)d tekens lang.")),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    region = ChoiceField(
+        _l("Regio"),
+        coerce=optional_int,
+        validators=[DataRequired(message=_l("Kies je regio."))],
+    )
+    organisation = ChoiceField(_l("Organisatie"), coerce=optional_int, validators=[Optional()])
+    sector = ChoiceField(
+        _l("Sector"),
+        coerce=optional_str,
+        validators=[DataRequired(message=_l("Kies je sector."))],
+    )
+    job_title = StringField(
+        _l("Functie"),
+        validators=[
+            Optional(),
+            Length(max=120, message=_l("Je functie is hoogstens %(max)d tekens lang.")),
+        ],
+        render_kw={"autocomplete": "organization-title"},
+    )
+    themes = MultiCheckboxField(_l("Thema's die je interesseren"), coerce=int)
+    language = _language_field()
+
+
+def fill_profile_choices(form: ProfileFields) -> None:
+    """Fill the region, organisation, sector and theme choices of ``form`` from the database."""
+    regions = db.session.scalars(select(Region).order_by(Region.position, Region.name)).all()
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()
+    form.region.choices = [option("", _l("Kies je regio"))]
+    form.region.choices += [option(r.id, r.name) for r in regions]
+    form.organisation.choices = [option("", _l("Geen of niet in de lijst"))]
+    form.organisation.choices += [option(o.id, o.name) for o in organisations]
+    form.sector.choices = [option("", _l("Kies je sector"))]
+    form.sector.choices += [option(s.value, s.label) for s in Sector]
+    form.themes.choices = [
+        option(t.id, gettext("Thema %(number)s: %(name)s", number=t.number, name=t.name))
+        for t in themes
+    ]
+
+
+class SignupForm(ProfileFields):
+    """Sign-up: e-mail, password twice, and the profile."""
+
+    email = _email_field()
+    password, password_repeat = _new_password_fields()
+    submit = SubmitField(_l("Account maken"))
+
+
+class ProfileForm(ProfileFields):
+    """The account page: profile and language."""
+
+    submit = SubmitField(_l("Bewaren"))
+
+
+class LoginForm(FlaskForm):
+    """Login with e-mail and password; "remember me" keeps the user signed in for 30 days."""
+
+    email = StringField(
+        _l("E-mailadres"),
+        validators=[DataRequired(message=_l("Vul je e-mailadres in."))],
+        render_kw={"autocomplete": "username", "inputmode": "email"},
+    )
+    password = PasswordField(
+        _l("Wachtwoord"),
+        validators=[DataRequired(message=_l("Vul je wachtwoord in."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Aangemeld blijven op dit toestel"))
+    submit = SubmitField(_l("Aanmelden"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password reset link by e-mail."""
+
+    email = _email_field()
+    submit = SubmitField(_l("Stuur me een link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password after following a reset link."""
+
+    password, password_repeat = _new_password_fields(_l("Nieuw wachtwoord"))
+    submit = SubmitField(_l("Wachtwoord instellen"))
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change the password of the signed-in user: current password, new one twice."""
+
+    current_password = PasswordField(
+        _l("Huidig wachtwoord"),
+        validators=[DataRequired(message=_l("Vul je huidige wachtwoord in."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, password_repeat = _new_password_fields(_l("Nieuw wachtwoord"))
+    submit = SubmitField(_l("Wachtwoord wijzigen"))
+
+
+class EmptyForm(FlaskForm):
+    """A POST-only button: the form carries nothing but its CSRF token."""
+
+    submit = SubmitField(_l("Verder"))
+
+
+class UserRolesForm(FlaskForm):
+    """Admin: an account's roles (admin flag, regions it coordinates)."""
+
+    is_admin = BooleanField(_l("Beheerder"))
+    regions = MultiCheckboxField(_l("Coördinator van de regio's"), coerce=int)
+    submit = SubmitField(_l("Rollen bewaren"))
+
+
+def fill_role_choices(form: UserRolesForm) -> None:
+    """Fill the region choices of ``form`` from the database."""
+    regions = db.session.scalars(select(Region).order_by(Region.position, Region.name)).all()
+    form.regions.choices = [option(r.id, r.name) for r in regions]
