@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
+# PostgreSQL server for the CI pass and for `make migration` (user postgres, no password).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
-PSQL ?= psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -d postgres
+PG_DSN ?= host=127.0.0.1 port=5432 user=postgres dbname=postgres
+# Runs one SQL statement on the server (psycopg from the virtualenv: no psql needed).
+PG_EXEC = $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], autocommit=True).execute(sys.argv[2])' "$(PG_DSN)"
 
-.PHONY: run test test-postgres lint install translations bench clean
+.PHONY: run test test-postgres lint install translations translations-update migration clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +22,11 @@ install: $(VENV)/.installed
 
 # Compiled catalogues (.mo) are build output; the .po files are the source.
 translations: install
-	$(BIN)/pybabel compile -q -d translations
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel -q compile -d translations; \
+	else echo "Nog geen vertalingen in translations/: niets te compileren."; fi
 
+# Migrate, load the demo (only what is missing) and serve on http://127.0.0.1:5000.
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
@@ -38,10 +44,29 @@ test: lint translations
 test-postgres: translations
 	@db=bruggen_test_$$(date +%s)_$$$$; \
 	echo "PostgreSQL pass on database $$db"; \
-	$(PSQL) -c "CREATE DATABASE $$db" || exit 1; \
+	$(PG_EXEC) "CREATE DATABASE $$db" || exit 1; \
 	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest; rc=$$?; \
-	$(PSQL) -c "DROP DATABASE $$db WITH (FORCE)"; \
+	$(PG_EXEC) "DROP DATABASE $$db WITH (FORCE)"; \
+	exit $$rc
+
+# A new revision from the models: make migration m="add signals". Autogenerate runs
+# against a throw-away PostgreSQL database upgraded to head (SQLite cannot compare
+# expression indexes such as lower(email)). Read the generated file before committing.
+migration: install
+	@test -n "$(m)" || { echo 'Usage: make migration m="what changes"'; exit 2; }
+	@db=bruggen_migration_$$(date +%s)_$$$$; \
+	$(PG_EXEC) "CREATE DATABASE $$db" || exit 1; \
+	DATABASE_URL=$(PG_URL)/$$db $(FLASK) db upgrade && \
+	DATABASE_URL=$(PG_URL)/$$db $(FLASK) db migrate -m "$(m)"; rc=$$?; \
+	$(PG_EXEC) "DROP DATABASE $$db WITH (FORCE)"; \
 	exit $$rc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# After changing UI strings: refresh the catalogues, then translate the new
+# entries in translations/en (the Dutch catalogue repeats the Dutch source).
+translations-update: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/python -m community.i18n_tools fill-source translations/nl/LC_MESSAGES/messages.po

@@ -1,9 +1,61 @@
-"""The ``flask seed-demo`` command."""
+"""The ``flask seed-demo`` command: loads the demo content and prints the demo logins."""
 
 from __future__ import annotations
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+
+from community.extensions import db
+
+# Where ``make run`` serves the site.
+SITE_URL = "http://127.0.0.1:5000"
+
+REFUSED_IN_PRODUCTION = (
+    "seed-demo weigert: dit is een productieomgeving (BRUGGEN_ENV=production); "
+    "demo-accounts met een bekend wachtwoord horen daar niet."
+)
+
+COUNT_LABELS = {
+    "regions": "regio's",
+    "themes": "thema's",
+    "organisations": "organisaties",
+    "networks": "lerende netwerken",
+    "accounts": "demo-accounts",
+    "events": "activiteiten",
+    "programme_items": "programmaonderdelen",
+    "practices": "praktijkvoorbeelden",
+    "materials": "materialen",
+    "event_materials": "koppelingen materiaal-activiteit",
+    "forums": "forums",
+    "threads": "gesprekken",
+    "posts": "berichten",
+}
 
 
 def init_app(app: Flask) -> None:
     """Register ``flask seed-demo``."""
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Load the demo content (idempotent) and print the demo logins."""
+        from demo.seed import DEMO_PASSWORD, demo_accounts, seed_demo
+
+        if current_app.config["BRUGGEN_ENV"] == "production":
+            click.echo(REFUSED_IN_PRODUCTION, err=True)
+            raise click.exceptions.Exit(1)
+        counts = seed_demo()
+        db.session.commit()
+        created = {key: n for key, n in counts.items() if n}
+        if created:
+            summary = ", ".join(f"{n} {COUNT_LABELS.get(key, key)}" for key, n in created.items())
+            click.echo(f"Democontent geladen: {summary}.")
+        else:
+            click.echo("Democontent al geladen: niets toegevoegd.")
+        click.echo("")
+        click.echo(f"Demo-aanmeldingen (wachtwoord voor elk account: {DEMO_PASSWORD}):")
+        accounts = demo_accounts()
+        width = max(len(account["email"]) for account in accounts)
+        for account in accounts:
+            click.echo(f"  {account['email']:<{width}}  {account['role_label']}")
+        click.echo("")
+        click.echo(f"Bruggen: {SITE_URL}")
