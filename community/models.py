@@ -249,6 +249,10 @@ class Material(Base):
     uploader: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
 
+    @property
+    def type_label(self) -> str:
+        return MaterialType(self.type).label
+
 
 class Practice(Base):
     """A structured good-practice record (praktijkvoorbeeld) of a network."""

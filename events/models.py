@@ -177,6 +177,10 @@ class ProgrammeItem(Base):
         order_by=Material.title,
     )
 
+    @property
+    def kind_label(self) -> str:
+        return ProgrammeItemKind(self.kind).label
+
 
 class EventMaterial(Base):
     """Links a material to the activity, and optionally the programme item, it belongs to."""

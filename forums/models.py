@@ -47,9 +47,7 @@ class Thread(Base):
     post_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_post_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    last_poster_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     forum: Mapped[Forum] = relationship(back_populates="threads")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

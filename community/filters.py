@@ -1,0 +1,88 @@
+"""List filters from query arguments (region, theme, type), refused loudly when unknown."""
+
+from __future__ import annotations
+
+import enum
+from typing import TypeVar
+
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from community.extensions import db
+from community.models import Region, Theme
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+class InvalidFilter(ValueError):
+    """A query argument of a list page names a value that does not exist.
+
+    ``parameter`` is the query argument ("regio", "thema", "type"), ``value``
+    what was given. Views let it propagate; :func:`invalid_filter_response`
+    turns it into a 400 page naming the parameter.
+    """
+
+    def __init__(self, parameter: str, value: str) -> None:
+        super().__init__(f"invalid value {value!r} for filter {parameter!r}")
+        self.parameter = parameter
+        self.value = value
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Ongeldige filter „%(parameter)s”: de waarde „%(value)s” bestaat niet. "
+            "Kies een waarde uit de lijst.",
+            parameter=self.parameter,
+            value=self.value,
+        )
+
+
+def invalid_filter_response(error: InvalidFilter):
+    """Return the 400 page with the message of ``error``."""
+    return render_template("errors/400.html", message=error.message), 400
+
+
+def region_arg(args: MultiDict, name: str = "regio") -> Region | None:
+    """Return the region whose slug is ``args[name]``, None when absent or empty.
+
+    Raises :class:`InvalidFilter` when no region has that slug.
+    """
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    region = db.session.scalar(select(Region).where(Region.slug == value))
+    if region is None:
+        raise InvalidFilter(name, value)
+    return region
+
+
+def theme_arg(args: MultiDict, name: str = "thema") -> Theme | None:
+    """Return the theme whose number is ``args[name]`` ("1", "2"), None when absent or empty.
+
+    Raises :class:`InvalidFilter` for anything but the number of an existing theme.
+    """
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    theme = None
+    if value.isdigit() and len(value) < 4:
+        theme = db.session.scalar(select(Theme).where(Theme.number == int(value)))
+    if theme is None:
+        raise InvalidFilter(name, value)
+    return theme
+
+
+def choice_arg(args: MultiDict, name: str, choices: type[E]) -> E | None:
+    """Return the member of ``choices`` whose value is ``args[name]``, None when absent or empty.
+
+    Raises :class:`InvalidFilter` for a value that is not one of ``choices``.
+    """
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return choices(value)
+    except ValueError:
+        raise InvalidFilter(name, value) from None
