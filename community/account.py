@@ -120,6 +120,7 @@ def _queue_reset_mail(user: User) -> None:
         language=user.locale,
         user=user,
         link=link,
+        hours=current_app.config["RESET_TOKEN_MAX_AGE"] // 3600,
     )
 
 
@@ -255,7 +256,7 @@ def login():
         return render_template("auth/login.html", form=form, next_url=next_url, error=error), 401
     except AccountInactive:
         error = _(
-            "Dit account is gedeactiveerd en kan niet meer aanmelden. "
+            "Dit account is gedeactiveerd: je kunt er niet meer mee aanmelden. "
             "Neem contact op met de coördinator van je regio als dit een vergissing is."
         )
         return render_template("auth/login.html", form=form, next_url=next_url, error=error), 403
@@ -386,7 +387,7 @@ def admin_user(user_id: int):
     try:
         auth.set_roles(user, form.is_admin.data, regions, actor=current_user)
     except SelfLockout:
-        flash(_("Je kunt je eigen beheerdersrol niet afnemen."), "error")
+        flash(_("Je kunt jezelf de beheerdersrol niet afnemen."), "error")
         return redirect(url_for("auth.admin_user", user_id=user.id))
     db.session.commit()
     flash(_("De rollen van %(name)s zijn bewaard.", name=user.display_name), "success")

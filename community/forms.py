@@ -85,7 +85,7 @@ def _email_field(label=None) -> StringField:
         label or _l("E-mailadres"),
         validators=[
             DataRequired(message=_l("Vul je e-mailadres in.")),
-            Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens lang.")),
+            Length(max=254, message=_l("Een e-mailadres mag hoogstens 254 tekens lang zijn.")),
             Email(message=_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
@@ -133,7 +133,7 @@ class ProfileFields(FlaskForm):
         _l("Naam"),
         validators=[
             DataRequired(message=_l("Vul je naam in.")),
-            Length(max=120, message=_l("Je naam is hoogstens %(max)d tekens lang.")),
+            Length(max=120, message=_l("Je naam mag hoogstens %(max)d tekens lang zijn.")),
         ],
         render_kw={"autocomplete": "name"},
     )
@@ -152,7 +152,7 @@ class ProfileFields(FlaskForm):
         _l("Functie"),
         validators=[
             Optional(),
-            Length(max=120, message=_l("Je functie is hoogstens %(max)d tekens lang.")),
+            Length(max=120, message=_l("Je functie mag hoogstens %(max)d tekens lang zijn.")),
         ],
         render_kw={"autocomplete": "organization-title"},
     )

@@ -121,8 +121,10 @@ def app(database_url, smtp_server, tmp_path):
     def _forget_cached_user():
         # This fixture keeps one app context open for the whole test and test-client
         # requests reuse it, so ``g`` (where Flask-Login caches ``current_user``) would
-        # outlive a request. In production each request has its own app context.
+        # outlive a request, and so would Flask-Babel's chosen locale. In production
+        # each request has its own app context.
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
 
     with app.app_context():
         if database_url not in _schema_ready:

@@ -39,3 +39,32 @@ def test_catalogue_translates_every_ui_string(language, source_messages):
     }
     missing = sorted(source_messages - translated)
     assert not missing, f"{len(missing)} untranslated in {language}: {missing[:10]}"
+
+
+def _english(msgid: str) -> str:
+    with open(ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        return read_po(po)[msgid].string
+
+
+def test_pages_and_error_pages_follow_the_chosen_language(client):
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+
+    assert "Naar de inhoud" in client.get("/").text
+    assert _english("Naar de inhoud") in client.get("/", headers=english).text
+    missing = client.get("/bestaat-niet", headers=english)
+    assert missing.status_code == 404
+    assert _english("Pagina niet gevonden") in missing.text
+    assert "Pagina niet gevonden" in client.get("/bestaat-niet").text
+
+
+def test_dates_are_shown_in_brussels_time_in_the_language_of_the_page(client, make_event):
+    import datetime as dt
+
+    # 12:30 UTC on 18 December 2026 is 13:30 in Brussels (winter time, UTC+1).
+    event = make_event(starts_at=dt.datetime(2026, 12, 18, 12, 30, tzinfo=dt.UTC))
+
+    dutch = client.get(f"/activiteiten/{event.slug}").text
+    english = client.get(f"/activiteiten/{event.slug}", headers={"Accept-Language": "en"}).text
+
+    assert "vrijdag 18 december 2026" in dutch and "13:30" in dutch
+    assert "Friday 18 December 2026" in english and "13:30" in english
