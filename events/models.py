@@ -6,11 +6,11 @@ import datetime as dt
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from community.db import Base, utcnow
-from community.models import Material, Network, Organisation, Region, Theme
+from community.models import Material, Network, Organisation, Region, Theme, User
 
 
 class EventType(enum.StrEnum):
@@ -128,6 +128,12 @@ class Event(Base):
     visibility: Mapped[Visibility] = mapped_column(String(20), default=Visibility.PUBLIC)
     status: Mapped[EventStatus] = mapped_column(String(20), default=EventStatus.DRAFT)
     revision: Mapped[int] = mapped_column(default=0)
+    is_registration_closed: Mapped[bool] = mapped_column(default=False)
+    cancelled_at: Mapped[dt.datetime | None]
+    cancellation_message: Mapped[str] = mapped_column(Text, default="")
+    # Bumped by every registration change; the UPDATE that bumps it takes the row's
+    # write lock (PostgreSQL) or the database's (SQLite) before seats are counted.
+    seats_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -136,6 +142,12 @@ class Event(Base):
     themes: Mapped[list[Theme]] = relationship(secondary=event_themes, order_by=Theme.number)
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=event_organisations, order_by=Organisation.name
+    )
+    questions: Mapped[list[EventQuestion]] = relationship(
+        back_populates="event", order_by="EventQuestion.position", cascade="all, delete-orphan"
+    )
+    registrations: WriteOnlyMapped[Registration] = relationship(
+        viewonly=True, order_by="(Registration.created_at, Registration.id)"
     )
     programme: Mapped[list[ProgrammeItem]] = relationship(
         back_populates="event",
@@ -199,3 +211,131 @@ class EventMaterial(Base):
 
     event: Mapped[Event] = relationship()
     material: Mapped[Material] = relationship()
+
+
+class RegistrationState(enum.StrEnum):
+    """State of a registration (DESIGN.md: confirmed, waitlisted, cancelled).
+
+    ``pending``: a guest's place, held for 48 hours until the guest confirms
+    by the link in the mail (issue 3, "Registration"); it counts against the
+    capacity while it is held.
+    """
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Registration(Base):
+    """A person's place at an activity (inschrijving), of a signed-in user or of a guest.
+
+    Arrival order is ``(created_at, id)``; the waiting list is served in that
+    order. ``name``, ``email``, ``organisation_name``, ``sector`` and
+    ``job_title`` are copied at registration (prefilled from the profile for
+    users), so the attendee list stays right when a profile changes.
+    One registration per e-mail per activity (case-insensitive); registering
+    again after cancelling reuses the row.
+    """
+
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[str] = mapped_column(String(30), default="")
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    state: Mapped[RegistrationState] = mapped_column(String(20))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    is_listed: Mapped[bool] = mapped_column(default=False)
+    attended: Mapped[bool | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    pending_until: Mapped[dt.datetime | None]
+    confirmed_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]
+    reminder_sent_at: Mapped[dt.datetime | None]
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+    organisation: Mapped[Organisation | None] = relationship()
+    workshop_choices: Mapped[list[WorkshopChoice]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+
+Index(
+    "uq_registrations_event_email",
+    Registration.event_id,
+    func.lower(Registration.email),
+    unique=True,
+)
+
+
+class WorkshopChoice(Base):
+    """A registration's place in one capped parallel workshop (a programme item)."""
+
+    __tablename__ = "workshop_choices"
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    programme_item_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[RegistrationState] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="workshop_choices")
+    programme_item: Mapped[ProgrammeItem] = relationship()
+
+
+class QuestionKind(enum.StrEnum):
+    """Kinds of registration question a coordinator can add."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    CHOICES = "choices"
+    YES_NO = "yes_no"
+
+
+class EventQuestion(Base):
+    """A question on an activity's registration form (dietary needs, accessibility...)."""
+
+    __tablename__ = "event_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[QuestionKind] = mapped_column(String(20), default=QuestionKind.TEXT)
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    is_required: Mapped[bool] = mapped_column(default=False)
+
+    event: Mapped[Event] = relationship(back_populates="questions")
+
+
+class Invitation(Base):
+    """An invitation to an ``invite_only`` activity (e.g. a ROTS case consultation), by e-mail."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+Index(
+    "uq_invitations_event_email",
+    Invitation.event_id,
+    func.lower(Invitation.email),
+    unique=True,
+)
