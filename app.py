@@ -150,10 +150,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     import forums.models  # noqa: F401
     from community.account import bp as auth_bp
     from community.views import bp as community_bp
+    from events.manage import bp as manage_bp
+    from events.materials import bp as event_materials_bp
     from events.views import bp as events_bp
     from forums.views import bp as forums_bp
 
-    for blueprint in (community_bp, auth_bp, events_bp, forums_bp):
+    blueprints = (community_bp, auth_bp, events_bp, manage_bp, event_materials_bp, forums_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     from demo import cli as demo_cli
