@@ -8,8 +8,11 @@ is retried later with ``flask send-mail`` (back-off doubles per attempt).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
+from email import encoders
+from email.mime.base import MIMEBase
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
@@ -33,12 +36,16 @@ def queue_mail(
     template: str,
     language: str = "nl",
     headers: dict | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
     **context,
 ) -> OutboxMessage:
     """Render ``email/<template>.txt`` (and ``.html`` if present) and add it to the outbox.
 
     ``subject`` is translated in ``language`` ("nl" or "en") like the body.
-    Only adds to the session; the caller commits. Returns the new message.
+    ``attachments`` are ``(filename, content bytes, full MIME type)`` triples; the
+    MIME type may carry parameters (``text/calendar; charset=utf-8; method=PUBLISH``)
+    and is sent exactly so. Only adds to the session; the caller commits.
+    Returns the new message.
     """
     with force_locale(LOCALES.get(language, LOCALES["nl"])):
         context.setdefault("base_url", current_app.config["BRUGGEN_BASE_URL"].rstrip("/"))
@@ -54,11 +61,26 @@ def queue_mail(
         body_text=body_text,
         body_html=body_html,
         headers=headers or {},
+        attachments=[
+            {"filename": name, "mimetype": mimetype, "content": base64.b64encode(data).decode()}
+            for name, data, mimetype in attachments or ()
+        ],
     )
     db.session.add(message)
     g.mail_queued = True
     log.info("mail queued: %s to message %s", template, recipient.split("@")[-1])
     return message
+
+
+def _mime_attachment(attachment: dict) -> MIMEBase:
+    """Return a base64 MIME part for a stored attachment, its parameters kept as given."""
+    maintype, _, rest = attachment["mimetype"].partition("/")
+    part = MIMEBase(maintype.strip(), rest.split(";")[0].strip())
+    part.replace_header("Content-Type", attachment["mimetype"])  # parameters exactly as given
+    part.set_payload(base64.b64decode(attachment["content"]))
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=attachment["filename"])
+    return part
 
 
 def _send(message: OutboxMessage) -> None:
@@ -70,6 +92,8 @@ def _send(message: OutboxMessage) -> None:
     )
     if message.body_html:
         mail.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments or ():
+        mail.attach(_mime_attachment(attachment))
     mail.send(fail_silently=False)
 
 

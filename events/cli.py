@@ -1,0 +1,40 @@
+"""Commands for cron: ``flask send-reminders`` and ``flask release-expired-registrations``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from community.db import utcnow
+from community.extensions import db
+from community.mail import deliver_outbox
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Queue and send the reminders of activities starting within two days (run e.g. hourly)."""
+    from .notifications import send_reminders
+
+    count = send_reminders(utcnow())
+    db.session.commit()
+    sent, failed = deliver_outbox()
+    click.echo(f"{count} herinneringen klaargezet; {sent} mails verstuurd, {failed} mislukt.")
+
+
+@click.command("release-expired-registrations")
+@with_appcontext
+def release_expired_command() -> None:
+    """Free the places of guests who did not confirm within 48 hours; mail who moves up."""
+    from .notifications import notify_promoted
+    from .registration import release_expired_places
+
+    promoted = release_expired_places(utcnow())
+    for registration in promoted:
+        notify_promoted(registration)
+    db.session.commit()
+    deliver_outbox()
+    click.echo(f"{len(promoted)} personen van de wachtlijst ingeschreven.")
+
+
+COMMANDS = (send_reminders_command, release_expired_command)

@@ -1,0 +1,236 @@
+"""iCalendar (RFC 5545) output of activities: one VEVENT per activity and the VCALENDAR around it.
+
+Built with the ``icalendar`` library, which escapes text (RFC 5545 3.3.11),
+folds lines at 75 octets without splitting a UTF-8 character (3.1) and ends
+every line in CRLF. Times are written as Europe/Brussels local time with a
+VTIMEZONE that defines the zone (cases 001 K1, K2); all-day activities as
+dates with an exclusive end (K3). The UID is derived from the activity's id
+(K4) and SEQUENCE is its revision counter (K5). The subscription feeds reuse
+:func:`event_component` and :func:`calendar_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Event as VEvent
+
+from events.models import Event, EventStatus
+
+TZID = "Europe/Brussels"
+PRODID = "-//Bruggen//lerende netwerken jeugdhulp-onderwijs//NL"
+CALENDAR_MIMETYPE = "text/calendar; charset=utf-8"
+
+STATUS = {
+    EventStatus.PUBLISHED: "CONFIRMED",
+    EventStatus.CANCELLED: "CANCELLED",
+    EventStatus.DRAFT: "TENTATIVE",
+}
+
+
+def _base_url() -> str:
+    return current_app.config["BRUGGEN_BASE_URL"].rstrip("/")
+
+
+def event_url(event: Event) -> str:
+    """Return the absolute URL of ``event``'s page."""
+    return f"{_base_url()}/activiteiten/{event.slug}"
+
+
+def event_uid(event: Event) -> str:
+    """Return ``event``'s UID, ``event-<id>@<host of BRUGGEN_BASE_URL>``.
+
+    Stable for the life of the activity (renaming or moving it keeps it), the
+    same in feeds, downloads and mails (case 001 K4; RFC 5545 3.8.4.7).
+    """
+    host = urlsplit(_base_url()).hostname or "bruggen"
+    return f"event-{event.id}@{host}"
+
+
+def brussels_timezone() -> Timezone:
+    """Return the VTIMEZONE of Europe/Brussels with its current DST rules (RFC 5545 3.6.5).
+
+    Central European Time (+01:00) with summer time (+02:00) from the last
+    Sunday of March 02:00 to the last Sunday of October 03:00 local time, the
+    EU rule since 1996 (Directive 2000/84/EC). Written as RRULEs rather than a
+    list of dates, which Outlook reads reliably; a test checks it against the
+    zoneinfo database for every day of 2020–2037.
+    """
+    timezone = Timezone()
+    timezone.add("tzid", TZID)
+    timezone.add("x-lic-location", TZID)
+    daylight = TimezoneDaylight()
+    daylight.add("tzname", "CEST")
+    daylight.add("tzoffsetfrom", dt.timedelta(hours=1))
+    daylight.add("tzoffsetto", dt.timedelta(hours=2))
+    daylight.add("dtstart", dt.datetime(1970, 3, 29, 2, 0))
+    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1SU"})
+    standard = TimezoneStandard()
+    standard.add("tzname", "CET")
+    standard.add("tzoffsetfrom", dt.timedelta(hours=2))
+    standard.add("tzoffsetto", dt.timedelta(hours=1))
+    standard.add("dtstart", dt.datetime(1970, 10, 25, 3, 0))
+    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
+    timezone.add_component(daylight)
+    timezone.add_component(standard)
+    return timezone
+
+
+def _description(event: Event, include_online_link: bool) -> str:
+    """Plain text: summary or description, the online link (if allowed), page and organiser."""
+    parts = [(event.description or event.summary or "").strip()]
+    if event.is_online and include_online_link and event.online_url:
+        parts.append(f"Online: {event.online_url}")
+    parts.append(event_url(event))
+    if event.network is not None:
+        parts.append(event.network.name)
+    return "\n\n".join(part for part in parts if part)
+
+
+def _location(event: Event, include_online_link: bool) -> str:
+    if event.is_online:
+        return event.online_url if include_online_link and event.online_url else "Online"
+    return ", ".join(part for part in (event.venue_name, event.venue_address) if part)
+
+
+def all_day_dates(event: Event) -> tuple[dt.date, dt.date]:
+    """Return the first day and the day after the last day (exclusive end) of an all-day event."""
+    zone = ZoneInfo(TZID)
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    last_day = (end - dt.timedelta(seconds=1)).date() if end > start else start.date()
+    return start.date(), last_day + dt.timedelta(days=1)
+
+
+def event_component(event: Event, *, include_online_link: bool = False) -> VEvent:
+    """Return the VEVENT of ``event`` (no ORGANIZER or ATTENDEE: no personal data).
+
+    DTSTART/DTEND in Europe/Brussels local time with TZID (the calendar must
+    carry :func:`brussels_timezone`); all-day as VALUE=DATE with the day after
+    the last day as exclusive end (RFC 5545 3.6.1). DTSTAMP, LAST-MODIFIED:
+    the last change of the activity (``updated_at``), so output is the same
+    until it changes; SEQUENCE: ``event.revision``. The online meeting link
+    only with ``include_online_link`` (mails to confirmed participants).
+    """
+    zone = ZoneInfo(TZID)
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    vevent = VEvent()
+    vevent.add("uid", event_uid(event))
+    vevent.add("dtstamp", event.updated_at.astimezone(dt.UTC))
+    vevent.add("created", event.created_at.astimezone(dt.UTC))
+    vevent.add("last-modified", event.updated_at.astimezone(dt.UTC))
+    vevent.add("sequence", event.revision or 0)
+    if event.is_all_day:
+        first_day, day_after = all_day_dates(event)
+        vevent.add("dtstart", first_day)
+        vevent.add("dtend", day_after)
+    else:
+        vevent.add("dtstart", start)
+        vevent.add("dtend", end)
+    vevent.add("summary", event.title)
+    vevent.add("description", _description(event, include_online_link))
+    location = _location(event, include_online_link)
+    if location:
+        vevent.add("location", location)
+    vevent.add("url", event_url(event))
+    vevent.add("categories", [event.type_label])
+    vevent.add("status", STATUS.get(EventStatus(event.status), "CONFIRMED"))
+    vevent.add("transp", "OPAQUE")
+    return vevent
+
+
+def calendar_of(components, *, method: str | None = "PUBLISH", name: str | None = None) -> Calendar:
+    """Return a VCALENDAR holding ``components`` (VEVENTs) and the Europe/Brussels VTIMEZONE.
+
+    VERSION, PRODID, CALSCALE and METHOD come before the first component
+    (case 001 K10); ``name`` sets NAME and X-WR-CALNAME (K11) for feeds.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", TZID)
+    calendar.add_component(brussels_timezone())
+    for component in components:
+        calendar.add_component(component)
+    return calendar
+
+
+def event_calendar(
+    event: Event, *, method: str = "PUBLISH", include_online_link: bool = False
+) -> bytes:
+    """Return ``event`` as a complete .ics file (UTF-8 bytes, CRLF lines, starts BEGIN:VCALENDAR).
+
+    ``method`` is the iTIP method (RFC 5546): "PUBLISH" for downloads,
+    confirmations and changes; a cancellation is PUBLISH with STATUS:CANCELLED
+    (the event's status) and a higher SEQUENCE. A mail part carrying it must
+    say the same ``method=`` (see :func:`mail_attachment`).
+    """
+    component = event_component(event, include_online_link=include_online_link)
+    return calendar_of([component], method=method).to_ical()
+
+
+def mail_attachment(
+    event: Event, *, method: str = "PUBLISH", include_online_link: bool = False
+) -> tuple[str, bytes, str]:
+    """Return ``(filename, bytes, MIME type)`` for ``community.mail.queue_mail(attachments=)``.
+
+    The MIME type is ``text/calendar; charset=utf-8; method=<method>`` with the
+    same method as the METHOD line inside (case 001 K9, K10).
+    """
+    data = event_calendar(event, method=method, include_online_link=include_online_link)
+    return (f"{event.slug}.ics", data, f"{CALENDAR_MIMETYPE}; method={method}")
+
+
+def _link_dates(event: Event) -> tuple[str, str, bool]:
+    """Start and end for the web calendars: UTC ``YYYYMMDDTHHMMSSZ``, or dates for all-day."""
+    if event.is_all_day:
+        start, end = all_day_dates(event)
+        return start.strftime("%Y%m%d"), end.strftime("%Y%m%d"), True
+    fmt = "%Y%m%dT%H%M%SZ"
+    return event.starts_at.strftime(fmt), event.ends_at.strftime(fmt), False
+
+
+def google_calendar_url(event: Event) -> str:
+    """Return a Google Calendar "add event" link with ``event``'s data (no online link)."""
+    start, end, _ = _link_dates(event)
+    query = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{start}/{end}",
+        "details": _description(event, include_online_link=False),
+        "location": _location(event, include_online_link=False),
+        "ctz": TZID,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_calendar_url(event: Event) -> str:
+    """Return an Outlook.com "new event" (compose) link with ``event``'s data (no online link)."""
+    start, end, all_day = _link_dates(event)
+    if all_day:
+        startdt = f"{start[:4]}-{start[4:6]}-{start[6:]}"
+        enddt = f"{end[:4]}-{end[4:6]}-{end[6:]}"
+    else:
+        startdt = event.starts_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        enddt = event.ends_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": startdt,
+        "enddt": enddt,
+        "body": _description(event, include_online_link=False),
+        "location": _location(event, include_online_link=False),
+    }
+    if all_day:
+        query["allday"] = "true"
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
