@@ -2,30 +2,90 @@
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as etree
+
 import markdown
 import nh3
+from markdown.inlinepatterns import InlineProcessor
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
     "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
     "tr", "th", "td",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_TAGS = ALLOWED_TAGS | {"img"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 LINK_REL = "nofollow noopener noreferrer ugc"
+# Images only from our own uploads (issue 5): a site-relative path under one of these.
+IMAGE_PATH_PREFIXES = ("/materiaal/", "/uploads/")
+
+# A bare http(s) or www. address in running text; trailing punctuation is not part of it.
+BARE_URL = r"(?<![\w/@])((?:https?://|www\.)[^\s<>\"'`]+)"
+
+
+class _BareUrlProcessor(InlineProcessor):
+    """Turn a bare URL into a link (GitHub-style autolink); code spans are left alone."""
+
+    def handleMatch(self, m, data):  # noqa: N802 - Markdown's hook name
+        url = m.group(1)
+        trimmed = re.sub(r"[.,;:!?*_]+$", "", url)
+        while trimmed.endswith(")") and trimmed.count(")") > trimmed.count("("):
+            trimmed = trimmed[:-1]
+        link = etree.Element("a")
+        link.set("href", trimmed if "://" in trimmed else "https://" + trimmed)
+        link.text = trimmed
+        return link, m.start(0), m.start(0) + len(trimmed)
+
+
+def _markdown() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=["sane_lists", "tables"])
+    md.inlinePatterns.register(_BareUrlProcessor(BARE_URL, md), "bare_url", 95)
+    return md
+
+
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Drop URLs with another scheme once tabs and newlines are gone; images only from uploads.
+
+    Browsers remove ASCII tab and newline anywhere in a URL (WHATWG URL
+    Standard, "basic URL parser"), so ``java<TAB>script:`` is ``javascript:``
+    to them, although an HTML sanitiser may take it for a relative URL; the
+    scheme is therefore judged with all whitespace and control characters removed.
+    """
+    if attribute in ("href", "src"):
+        value = re.sub(r"[\t\n\r]", "", value).strip("\x00 \x0c")
+        # Judge the scheme with every space and control character gone, to be safe.
+        compact = re.sub(r"[\x00-\x20\x7f]+", "", value)
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", compact)
+        if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+            return None
+    if tag == "img" and attribute == "src":
+        path = value.strip()
+        if not path.startswith(IMAGE_PATH_PREFIXES) or "//" in path or "\\" in path:
+            return None
+        return path
+    return value
 
 
 def render_markdown(text: str) -> str:
     """Return sanitised HTML for Markdown ``text``.
 
-    Raw HTML in the input is escaped by the allow-list pass (nh3): only the
-    tags of ``ALLOWED_TAGS`` survive, links may use http, https and mailto
-    only, and get ``rel="nofollow noopener noreferrer ugc"``.
+    Bare ``http(s)://`` and ``www.`` addresses become links; the allow-list pass
+    (nh3) removes raw HTML outside ``ALLOWED_TAGS`` (script and style with their
+    content) and every attribute outside ``ALLOWED_ATTRIBUTES``: links may use http,
+    https and mailto only and get ``rel="nofollow noopener noreferrer ugc"``;
+    images survive only with a ``src`` under ``IMAGE_PATH_PREFIXES`` (our uploads).
     """
-    html = markdown.markdown(text or "", extensions=["sane_lists", "tables"])
+    html = _markdown().convert(text or "")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        attribute_filter=_filter_attribute,
+        clean_content_tags={"script", "style"},
+        url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
     )

@@ -1,0 +1,278 @@
+"""Privacy guard: find likely identifying data about a person in forum text (pure functions).
+
+The people discussed on Bruggen are vulnerable minors (DESIGN.md, "Privacy comes
+with the domain"; issue 5, "Privacy guard"). Before a post, thread or edit is
+saved, :func:`find_personal_data` looks for national register numbers, phone
+numbers, e-mail addresses, dates of birth and street addresses. The rules aim at
+few false positives: an ordinary number (a year, "15 deelnemers", a time, an
+11-digit number whose checksum is wrong) is never flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+NATIONAL_NUMBER = "national_number"
+PHONE = "phone"
+EMAIL = "email"
+BIRTH_DATE = "birth_date"
+ADDRESS = "address"
+
+KINDS = (NATIONAL_NUMBER, PHONE, EMAIL, BIRTH_DATE, ADDRESS)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One match: ``text[start:end]`` is likely personal data of ``kind`` (one of ``KINDS``)."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+
+# --- national register number (rijksregisternummer) ---------------------------------
+
+_SEP = r"[.\- ]?"
+_NATIONAL = re.compile(
+    rf"(?<![\d])(?<!\d[.\- ])(\d{{2}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}(\d{{3}}){_SEP}(\d{{2}})"
+    r"(?![.\- ]?\d)"
+)
+
+
+def is_valid_national_number(digits: str) -> bool:
+    """True when the 11 ``digits`` form a valid Belgian national register number.
+
+    Structure YYMMDD SSS CC (Koninklijk besluit van 3 april 1984, rijksregister):
+    CC = 97 - (YYMMDDSSS mod 97); for births from 2000 the checksum is computed
+    over "2" + YYMMDDSSS. The month may be 0 (date unknown) and is raised by 20 or
+    40 for BIS numbers (persons not in the register); the day may be 0.
+    """
+    if len(digits) != 11 or not digits.isdigit():
+        return False
+    month, day = int(digits[2:4]), int(digits[4:6])
+    if month % 20 > 12 or month > 52 or day > 31:
+        return False
+    base, check = int(digits[:9]), int(digits[9:])
+    return check in (97 - base % 97, 97 - int("2" + digits[:9]) % 97)
+
+
+def _national_numbers(text: str) -> list[Finding]:
+    found = []
+    for match in _NATIONAL.finditer(text):
+        if is_valid_national_number("".join(match.groups())):
+            found.append(Finding(match.start(), match.end(), NATIONAL_NUMBER, match.group()))
+    return found
+
+
+# --- phone numbers --------------------------------------------------------------------
+
+_PHONE_SEP = r"[\s./-]?"
+# A run of digits that starts with 0 and may be split by one separator between digits.
+_LOCAL_PHONE = re.compile(r"(?<![\d+])(?<!\d[\s./-])0(?:" + _PHONE_SEP + r"\d){8,9}(?![\s./-]?\d)")
+# +32 470 12 34 56, 0032 2 123 45 67, +31 (0)6 1234 5678, +33 6 12 34 56 78
+_INTERNATIONAL_PHONE = re.compile(
+    r"(?<![\w+])(?:\+|00)\s?[1-9]\d{0,2}(?:\s?\(0\))?(?:[\s./-]{0,2}\d){6,13}(?![\s./-]?\d)"
+)
+
+
+def _phones(text: str) -> list[Finding]:
+    found = []
+    for match in _LOCAL_PHONE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        # Belgian numbering plan: mobile 04xx xx xx xx (10 digits), fixed 0x xxx xx xx (9).
+        mobile = len(digits) == 10 and digits.startswith("04")
+        fixed = len(digits) == 9 and not digits.startswith(("04", "00"))
+        if mobile or fixed:
+            found.append(Finding(match.start(), match.end(), PHONE, match.group()))
+    for match in _INTERNATIONAL_PHONE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if 8 <= len(digits) <= 15:  # ITU-T E.164: at most 15 digits
+            found.append(Finding(match.start(), match.end(), PHONE, match.group()))
+    return found
+
+
+# --- e-mail addresses ---------------------------------------------------------------
+
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def _emails(text: str) -> list[Finding]:
+    return [Finding(m.start(), m.end(), EMAIL, m.group()) for m in _EMAIL.finditer(text)]
+
+
+# --- dates of birth -----------------------------------------------------------------
+
+MONTHS = {
+    "januari": 1, "jan": 1, "janvier": 1,
+    "februari": 2, "feb": 2, "febr": 2, "février": 2, "fevrier": 2,
+    "maart": 3, "mrt": 3, "mars": 3,
+    "april": 4, "apr": 4, "avril": 4,
+    "mei": 5, "mai": 5,
+    "juni": 6, "jun": 6, "juin": 6,
+    "juli": 7, "jul": 7, "juillet": 7,
+    "augustus": 8, "aug": 8, "août": 8, "aout": 8,
+    "september": 9, "sep": 9, "sept": 9, "septembre": 9,
+    "oktober": 10, "okt": 10, "octobre": 10,
+    "november": 11, "nov": 11, "novembre": 11,
+    "december": 12, "dec": 12, "décembre": 12, "decembre": 12,
+}  # fmt: skip
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_NUMERIC_DATE = re.compile(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[./-]\d)")
+_WRITTEN_DATE = re.compile(
+    rf"(?<!\d)(\d{{1,2}})(?:e|ste|de)?\s+({_MONTH_NAMES})\.?\s+(\d{{4}})(?!\d)", re.IGNORECASE
+)
+# Words that announce a date of birth; ° is the Flemish sign for "born".
+_BIRTH_CUE = re.compile(
+    r"(geboren|geboorte\w*|geb\.|°|verjaardag|jarig|born|date of birth|né|née|naissance)",
+    re.IGNORECASE,
+)
+BIRTH_CUE_WINDOW = 40  # characters before the date in which a cue counts
+CHILD_AGE_YEARS = 25  # a date this many years back or less may be a (young) person's birth
+
+
+def _plausible_date(year: int, month: int, day: int, today: dt.date) -> dt.date | None:
+    if year < 100:
+        year += 2000 if year <= today.year % 100 else 1900
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _birth_dates(text: str, today: dt.date) -> list[Finding]:
+    """Dates that may be a date of birth.
+
+    A full date (day, month, year as 12/03/2015, 12-03-2015, 12.03.2015 or
+    "12 maart 2015") is flagged when a birth cue (geboren, geboortedatum, °...)
+    stands at most ``BIRTH_CUE_WINDOW`` characters before it, or when it lies
+    between ``CHILD_AGE_YEARS`` years and one year before ``today``: the birth
+    date of a minor or young adult. Future and recent dates (an activity, a
+    deadline) are not flagged without a cue; a two-digit year only with a cue.
+    """
+    found = []
+    candidates = []
+    for match in _NUMERIC_DATE.finditer(text):
+        day, _, month, year = match.groups()
+        candidates.append((match, int(year), int(month), int(day), len(year) == 2))
+    for match in _WRITTEN_DATE.finditer(text):
+        day, month, year = match.groups()
+        candidates.append((match, int(year), MONTHS[month.lower()], int(day), False))
+    for match, year, month, day, short_year in candidates:
+        date = _plausible_date(year, month, day, today)
+        if date is None:
+            continue
+        before = text[max(0, match.start() - BIRTH_CUE_WINDOW) : match.start()]
+        cued = bool(_BIRTH_CUE.search(before))
+        oldest = today.replace(year=today.year - CHILD_AGE_YEARS, day=min(today.day, 28))
+        youngest = today - dt.timedelta(days=365)
+        in_child_range = oldest <= date <= youngest and not short_year
+        if cued or in_child_range:
+            found.append(Finding(match.start(), match.end(), BIRTH_DATE, match.group()))
+    return found
+
+
+# --- street addresses -----------------------------------------------------------------
+
+STREET_SUFFIXES = (
+    "straat", "laan", "lei", "plein", "steenweg", "dreef", "weg", "kaai", "markt", "vest",
+    "singel", "dijk", "baan", "kouter", "gracht", "hof", "pad", "wegel", "dam", "rei",
+    "ring", "park", "berg", "veld", "hoek", "kant", "boulevard", "avenue", "rue", "square",
+)  # fmt: skip
+_SUFFIXES = "|".join(STREET_SUFFIXES)
+# Words ending in a suffix that are not streets ("onderweg 3 uur").
+_NOT_STREETS = {"onderweg", "halfweg", "midweg", "allerweg", "wegweg", "park", "ring", "hof"}
+# A number followed by one of these counts something; it is no house number.
+_UNITS = (
+    r"(?:uur|u\b|h\b|keer|x\b|dagen|dag|weken|week|jaar|maanden|maand|minuten|min\b|km|m\b|"
+    r"%|procent|euro|€|leerlingen|deelnemers|kinderen|jongeren|personen|mensen|scholen|"
+    r"plaatsen|stuks|op\s+\d|tot\s+\d|[:hu]\d)"
+)
+_STREET = re.compile(
+    rf"(?<![\w-])((?:[A-ZÀ-Þ][\w'.-]*\s+){{0,3}}"
+    rf"(?:[A-Za-zÀ-ÿ'-]+(?:{_SUFFIXES})|(?:{_SUFFIXES.title()})))"
+    rf"\s+(\d{{1,4}}(?:\s?[a-zA-Z](?![\w]))?(?:\s*(?:bus|b\.?)\s*\d+)?)"
+    rf"(?![\d\w:,.]\d)(?!\s*{_UNITS})",
+)
+_POSTCODE = re.compile(
+    r"(?<![\w-])((?:B|BE)-)?([1-9]\d{3})\s+([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ](?:[A-ZÀ-Þ]|aan|op|bij)"
+    r"[a-zà-ÿ]*)*)"
+)
+
+
+def _addresses(text: str) -> list[Finding]:
+    found = []
+    for match in _STREET.finditer(text):
+        street = match.group(1)
+        last_word = street.split()[-1].lower()
+        if last_word in _NOT_STREETS and street == street.split()[-1]:
+            continue
+        found.append(Finding(match.start(), match.end(), ADDRESS, match.group()))
+    for match in _POSTCODE.finditer(text):
+        prefix, code, place = match.groups()
+        before = text[: match.start()].rstrip()
+        after_separator = before == "" or before.endswith((",", ";", ":"))
+        is_year = 1900 <= int(code) <= 2099
+        if prefix or after_separator or not is_year:
+            if place.lower() in MONTHS:
+                continue
+            found.append(Finding(match.start(), match.end(), ADDRESS, match.group()))
+    return found
+
+
+# --- public functions -----------------------------------------------------------------
+
+
+def find_personal_data(text: str, today: dt.date | None = None) -> list[Finding]:
+    """Return the likely personal data in ``text``, in order, without overlaps.
+
+    ``today`` (default: the current UTC date) anchors the age range of dates of
+    birth. Where two findings overlap, the earlier one wins, and at the same
+    start the longer; a national register number is checked before a phone number
+    so an 11-digit number with a valid checksum is reported as what it is.
+    """
+    text = text or ""
+    today = today or dt.datetime.now(dt.UTC).date()
+    candidates = (
+        _national_numbers(text)
+        + _emails(text)
+        + _phones(text)
+        + _birth_dates(text, today)
+        + _addresses(text)
+    )
+    priority = {kind: n for n, kind in enumerate(KINDS)}
+    candidates.sort(key=lambda f: (f.start, -(f.end - f.start), priority[f.kind]))
+    result: list[Finding] = []
+    for finding in candidates:
+        if result and finding.start < result[-1].end:
+            continue
+        result.append(finding)
+    return result
+
+
+def highlight(text: str, findings: list[Finding]) -> Markup:
+    """Return ``text`` as escaped HTML with every finding wrapped in ``<mark>``.
+
+    Each mark carries ``data-kind`` (the finding's kind); ``findings`` must be
+    sorted and non-overlapping as :func:`find_personal_data` returns them.
+    """
+    parts: list[str] = []
+    position = 0
+    for finding in findings:
+        parts.append(str(escape(text[position : finding.start])))
+        parts.append(
+            f'<mark data-kind="{finding.kind}">{escape(text[finding.start : finding.end])}</mark>'
+        )
+        position = finding.end
+    parts.append(str(escape(text[position:])))
+    return Markup("".join(parts))
+
+
+def finding_kinds(findings: list[Finding]) -> list[str]:
+    """Return the distinct kinds of ``findings`` in the order of ``KINDS``."""
+    present = {finding.kind for finding in findings}
+    return [kind for kind in KINDS if kind in present]
