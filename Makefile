@@ -67,6 +67,6 @@ clean:
 # After changing UI strings: refresh the catalogues, then translate the new
 # entries in translations/en (the Dutch catalogue repeats the Dutch source).
 translations-update: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ node_modules" -o translations/messages.pot .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m community.i18n_tools fill-source translations/nl/LC_MESSAGES/messages.po

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -58,6 +59,22 @@ MISSING_SECRET_KEY = (
 )
 
 
+SHORT_SECRET_KEY = (
+    "Bruggen start niet: SECRET_KEY is te kort voor productie (minstens {n} tekens, "
+    "bv. de uitvoer van: python -c 'import secrets; print(secrets.token_hex(32))')."
+)
+MIN_SECRET_KEY_LENGTH = 24
+
+# gunicorn stops (instead of restarting workers forever) when a worker exits with 3.
+EXIT_CONFIG_ERROR = 3
+
+
+def refuse_to_start(message: str) -> None:
+    """Print ``message`` (one line) on stderr and exit with status 3 (gunicorn halts)."""
+    print(message, file=sys.stderr)
+    raise SystemExit(EXIT_CONFIG_ERROR)
+
+
 def database_url(url: str) -> str:
     """Return ``url`` with the psycopg 3 driver for PostgreSQL URLs.
 
@@ -77,9 +94,9 @@ def _env_bool(value: str) -> bool:
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config``: defaults, ``instance/config.py``, environment, ``test_config``.
 
-    Raises ``SystemExit`` with a one-line reason when production mode has no
-    SECRET_KEY. Outside production a key is generated once and kept in
-    ``instance/secret_key``.
+    In production mode (``BRUGGEN_ENV=production``, any case) a missing or short
+    SECRET_KEY prints a one-line reason and exits with status 3. Outside
+    production a key is generated once and kept in ``instance/secret_key``.
     """
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
@@ -97,10 +114,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
-    production = app.config["BRUGGEN_ENV"] == "production"
+    production = str(app.config["BRUGGEN_ENV"]).strip().lower() == "production"
+    app.config["BRUGGEN_ENV"] = "production" if production else app.config["BRUGGEN_ENV"]
+    if production and len(app.config.get("SECRET_KEY") or "") < MIN_SECRET_KEY_LENGTH:
+        if not app.config.get("SECRET_KEY"):
+            refuse_to_start(MISSING_SECRET_KEY)
+        refuse_to_start(SHORT_SECRET_KEY.format(n=MIN_SECRET_KEY_LENGTH))
     if not app.config.get("SECRET_KEY"):
-        if production:
-            raise SystemExit(MISSING_SECRET_KEY)
         key_file = instance / "secret_key"
         if not key_file.exists():
             key_file.write_text(secrets.token_hex(32))
@@ -113,6 +133,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
                 app.config[name] = True
     uri = app.config["SQLALCHEMY_DATABASE_URI"] or f"sqlite:///{instance / 'bruggen.sqlite'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(uri)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Registrations take SQLite's write lock and wait for it (issue 3, "No overbooking").
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     if not app.config["UPLOAD_FOLDER"]:
         app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
 
@@ -130,15 +153,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from community import auth, cli, errors, i18n, templating
+    from community import auth, cli, errors, i18n, routing, templating
     from community import mail as outbox
-    from community.extensions import csrf, db, login_manager, mail, migrate
+    from community.extensions import csrf, db, limiter, login_manager, mail, migrate
 
+    routing.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
+    # Shared between instances through Redis when configured (DESIGN.md, "Scale-out").
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)

@@ -223,7 +223,7 @@ def verify(token: str):
     return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
 
 
-@bp.post("/bevestigen/opnieuw")
+@bp.post("/account/bevestigingsmail")
 @login_required
 def resend_verification():
     if current_user.is_verified:
@@ -268,7 +268,7 @@ def login():
 
 @bp.post("/afmelden")
 def logout():
-    language = session.get("language")
+    language = session.get("language") or selected_language()
     session.clear()
     if language:
         session["language"] = language
@@ -339,7 +339,8 @@ def change_password():
         form.current_password.errors.append(_("Je huidige wachtwoord klopt niet."))
         return _form_page("auth/change_password.html", form)
     db.session.commit()
-    flash(_("Je wachtwoord is gewijzigd."), "success")
+    login_user(current_user._get_current_object())  # this session goes on, others end
+    flash(_("Je wachtwoord is gewijzigd. Andere sessies zijn afgemeld."), "success")
     return redirect(url_for("auth.account"))
 
 

@@ -8,6 +8,7 @@ errors below, which the views turn into a message.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 from collections.abc import Iterable
 
@@ -187,13 +188,18 @@ def _user_in(payload: dict) -> User | None:
     return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
+def _email_fingerprint(user: User) -> str:
+    # Links in mails are signed, not encrypted: carry a digest, never the address.
+    return hashlib.sha256(user.email.lower().encode()).hexdigest()[:16]
+
+
 def verification_token(user: User) -> str:
     """Return a signed token proving ownership of ``user``'s current e-mail address.
 
-    The token names the address, so it stops working if the address changes.
+    The token carries a digest of the address, so it stops working if the address changes.
     Its age is checked against ``VERIFY_TOKEN_MAX_AGE`` (seconds) when read.
     """
-    return make_token(VERIFY_PURPOSE, {"user": user.id, "email": user.email.lower()})
+    return make_token(VERIFY_PURPOSE, {"user": user.id, "email": _email_fingerprint(user)})
 
 
 def verify_email(token: str, max_age: int | None = None) -> User:
@@ -208,7 +214,7 @@ def verify_email(token: str, max_age: int | None = None) -> User:
         max_age = current_app.config["VERIFY_TOKEN_MAX_AGE"]
     payload = read_token(VERIFY_PURPOSE, token, max_age)
     user = _user_in(payload)
-    if user is None or user.email.lower() != payload.get("email"):
+    if user is None or payload.get("email") != _email_fingerprint(user):
         raise TokenInvalid(VERIFY_PURPOSE)
     if not user.is_verified:
         user.is_verified = True
@@ -259,6 +265,7 @@ def reset_password(token: str, new_password: str, max_age: int | None = None) ->
     user = user_for_reset_token(token, max_age)
     _check_password_length(new_password)
     user.set_password(new_password)
+    user.end_sessions()
     user.is_verified = True
     log.info("account %s reset its password", user.id)
     return user
@@ -275,6 +282,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise WrongPassword(user.id)
     _check_password_length(new_password)
     user.set_password(new_password)
+    user.end_sessions()
     log.info("account %s changed its password", user.id)
 
 
@@ -324,6 +332,7 @@ def set_active(user: User, is_active: bool, *, actor: User | None = None) -> Non
         raise SelfLockout(user.id)
     if user.is_active != is_active:
         user.is_active = is_active
+        user.end_sessions()
         log.info(
             "account %s %s by %s",
             user.id,
@@ -357,12 +366,19 @@ def set_roles(
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Return the active user with id ``user_id``; None logs a deactivated account out."""
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """Return the active user of a session id "<id>.<session_token>" (``User.get_id``).
+
+    None (signed out) for a deactivated account, or when the account's session
+    token changed since the session began (password changed or reset).
+    """
+    user_id, _, token = session_id.partition(".")
+    if not user_id.isdigit() or len(user_id) > 18 or not token:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active:
+        return None
+    if not hmac.compare_digest(user.session_token, token):
         return None
     return user
 

@@ -6,8 +6,8 @@ import secrets
 
 import click
 from flask import Flask
-from sqlalchemy import func, select
 
+from community.auth import MIN_PASSWORD_LENGTH, InvalidEmail, find_user_by_email, normalise_email
 from community.extensions import db
 from community.mail import deliver_outbox
 from community.models import User
@@ -23,22 +23,41 @@ def init_app(app: Flask) -> None:
     )
     @click.option("--name", default="Beheerder", show_default=True, help="Weergavenaam.")
     def create_admin(email: str, password: str | None, name: str) -> None:
-        """Create an admin account for EMAIL, or make the existing account admin."""
-        if password is not None and len(password) < 10:
-            raise click.UsageError("Het wachtwoord moet minstens 10 tekens lang zijn.")
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-        generated = password is None
-        password = password or secrets.token_urlsafe(12)
+        """Create an admin account for EMAIL, or make the existing account admin.
+
+        An existing account keeps its password unless --password is given.
+        """
+        try:
+            email = normalise_email(email)
+        except InvalidEmail as exc:
+            raise click.BadParameter("dit is geen geldig e-mailadres.", param_hint="EMAIL") from exc
+        if not name.strip():
+            raise click.BadParameter("de weergavenaam mag niet leeg zijn.", param_hint="--name")
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            raise click.BadParameter(
+                f"minstens {MIN_PASSWORD_LENGTH} tekens.", param_hint="--password"
+            )
+        user = find_user_by_email(email)
+        generated = None
         if user is None:
-            user = User(email=email, display_name=name, is_verified=True)
+            generated = None if password else secrets.token_urlsafe(12)
+            user = User(email=email, display_name=name.strip(), is_verified=True)
+            user.set_password(password or generated)
             db.session.add(user)
+            click.echo(f"Beheerder {email} aangemaakt.")
+        else:
+            if password:
+                user.set_password(password)
+                user.end_sessions()
+            click.echo(
+                f"Account {user.email} is nu beheerder"
+                + (" met het nieuwe wachtwoord." if password else "; het wachtwoord bleef.")
+            )
         user.is_admin = True
         user.is_active = True
-        user.set_password(password)
         db.session.commit()
-        click.echo(f"Beheerder {email} is klaar.")
         if generated:
-            click.echo(f"Wachtwoord: {password}")
+            click.echo(f"Wachtwoord: {generated}")
 
     @app.cli.command("send-mail")
     def send_mail() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
     PasswordField,
@@ -88,8 +88,14 @@ def _email_field(label=None) -> StringField:
             Length(max=254, message=_l("Een e-mailadres mag hoogstens 254 tekens lang zijn.")),
             Email(message=_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
         ],
+        filters=[_strip],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
+
+
+def _strip(value: str | None) -> str | None:
+    """Drop the spaces a pasted address often carries."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def _new_password_fields(label=None) -> tuple[PasswordField, PasswordField]:
@@ -163,7 +169,9 @@ class ProfileFields(FlaskForm):
 def fill_profile_choices(form: ProfileFields) -> None:
     """Fill the region, organisation, sector and theme choices of ``form`` from the database."""
     regions = db.session.scalars(select(Region).order_by(Region.position, Region.name)).all()
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    organisations = db.session.scalars(
+        select(Organisation).order_by(func.lower(Organisation.name))
+    ).all()
     themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()
     form.region.choices = [option("", _l("Kies je regio"))]
     form.region.choices += [option(r.id, r.name) for r in regions]

@@ -75,3 +75,9 @@ def init_app(app: Flask) -> None:
         localdatetime=localdatetime, localdate=localdate, localtime=localtime
     )
     app.jinja_env.globals.update(selected_language=selected_language)
+
+    @app.after_request
+    def _vary_on_language(response):
+        # The language of a page follows Accept-Language: caches must key on it.
+        response.vary.add("Accept-Language")
+        return response

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +40,8 @@ SECTOR_LABELS = {
     Sector.JUSTICE: _l("justitie/politie"),
     Sector.GOVERNMENT: _l("overheid"),
 }
+
+SECTOR_VALUES = frozenset(sector.value for sector in Sector)
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
 
@@ -141,6 +144,9 @@ class User(UserMixin, Base):
     is_verified: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # Part of the id Flask-Login keeps in sessions and remember-me cookies; a new
+    # value (password change or reset, deactivation) ends every existing session.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
 
@@ -158,6 +164,14 @@ class User(UserMixin, Base):
     def check_password(self, password: str) -> bool:
         """Return True when ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """Return the Flask-Login id "<id>.<session_token>" kept in sessions and cookies."""
+        return f"{self.id}.{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this account."""
+        self.session_token = secrets.token_hex(16)
 
     @property
     def is_coordinator(self) -> bool:
@@ -205,6 +219,13 @@ material_themes = Table(
     Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
 )
 
+material_tag_links = Table(
+    "material_tag_links",
+    Base.metadata,
+    Column("material_id", ForeignKey("materials.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("material_tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
 practice_themes = Table(
     "practice_themes",
     Base.metadata,
@@ -244,18 +265,117 @@ class Material(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # Text of the current file (PDF only), extracted once on upload, for the search.
+    file_text: Mapped[str] = mapped_column(Text, default="")
+
     region: Mapped[Region | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=material_themes, order_by=Theme.number)
     uploader: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    tags: Mapped[list[MaterialTag]] = relationship(
+        secondary=material_tag_links, order_by="MaterialTag.slug"
+    )
+    versions: Mapped[list[MaterialVersion]] = relationship(
+        back_populates="material",
+        order_by="MaterialVersion.number.desc()",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     @property
     def type_label(self) -> str:
         return MaterialType(self.type).label
 
+    @property
+    def licence_label(self) -> str:
+        return str(LICENCE_LABELS.get(self.licence, self.licence))
+
+
+class Licence(enum.StrEnum):
+    """Licences a material may carry (issue 6, "Materials")."""
+
+    CC_BY = "CC BY 4.0"
+    CC_BY_NC = "CC BY-NC 4.0"
+    ALL_RIGHTS_RESERVED = "alle rechten voorbehouden"
+
+
+LICENCE_LABELS = {
+    Licence.CC_BY: _l("CC BY 4.0 (hergebruik met naamsvermelding)"),
+    Licence.CC_BY_NC: _l("CC BY-NC 4.0 (hergebruik met naamsvermelding, niet commercieel)"),
+    Licence.ALL_RIGHTS_RESERVED: _l("alle rechten voorbehouden"),
+}
+
+
+class MaterialTag(Base):
+    """A free keyword on materials ("spijbelen", "NAFT"); ``slug`` is its lowercase form."""
+
+    __tablename__ = "material_tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+    def __repr__(self) -> str:
+        return f"<MaterialTag {self.slug}>"
+
+
+class MaterialVersion(Base):
+    """One uploaded file of a material; the newest is the material's current file.
+
+    ``file_key`` names the file in the upload storage (made by the server from
+    the content); ``file_name`` is the cleaned original name, shown and sent in
+    ``Content-Disposition`` only; ``text`` is the PDF text extracted on upload.
+    """
+
+    __tablename__ = "material_versions"
+    __table_args__ = (UniqueConstraint("material_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(default=1)
+    file_key: Mapped[str] = mapped_column(String(80))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    material: Mapped[Material] = relationship(back_populates="versions")
+    uploader: Mapped[User | None] = relationship()
+
+
+class PracticeStatus(enum.StrEnum):
+    """Where a good practice is in its review (issue 6, "Good practices")."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return str(PRACTICE_STATUS_LABELS[self])
+
+
+PRACTICE_STATUS_LABELS = {
+    PracticeStatus.DRAFT: _l("ontwerp"),
+    PracticeStatus.IN_REVIEW: _l("ter beoordeling"),
+    PracticeStatus.PUBLISHED: _l("gepubliceerd"),
+    PracticeStatus.ARCHIVED: _l("gearchiveerd"),
+}
+
 
 class Practice(Base):
-    """A structured good-practice record (praktijkvoorbeeld) of a network."""
+    """A structured good-practice record (praktijkvoorbeeld) of a network.
+
+    Members submit a record (``draft`` → ``in_review``); coordinators of its
+    region publish it or send it back with a ``review_note``; a published
+    record can be archived. Only published records are shown to everyone.
+    The contact is an organisation and its address, never a person's private
+    data. Records made without a status (the demo, older rows) are published.
+    """
 
     __tablename__ = "practices"
 
@@ -270,10 +390,61 @@ class Practice(Base):
     results: Mapped[str] = mapped_column(Text, default="")
     contact_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[PracticeStatus] = mapped_column(String(20), default=PracticeStatus.PUBLISHED)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    age_group: Mapped[str] = mapped_column(String(100), default="")
+    partner_sectors: Mapped[list] = mapped_column(JSON, default=list)
+    needs: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_address: Mapped[str] = mapped_column(String(300), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_website: Mapped[str] = mapped_column(String(500), default="")
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[dt.datetime | None]
+    reviewed_at: Mapped[dt.datetime | None]
+    published_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     region: Mapped[Region | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=practice_themes, order_by=Theme.number)
     contact_organisation: Mapped[Organisation | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    attachments: Mapped[list[PracticeAttachment]] = relationship(
+        back_populates="practice",
+        order_by="PracticeAttachment.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def status_label(self) -> str:
+        return PracticeStatus(self.status).label
+
+    @property
+    def sector_labels(self) -> list[str]:
+        values = self.partner_sectors or []
+        return [Sector(value).label for value in values if value in SECTOR_VALUES]
+
+
+class PracticeAttachment(Base):
+    """A file attached to a good practice, stored like a material's file (content-derived key)."""
+
+    __tablename__ = "practice_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"))
+    file_key: Mapped[str] = mapped_column(String(80))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(default=0)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    practice: Mapped[Practice] = relationship(back_populates="attachments")
+    uploader: Mapped[User | None] = relationship()
 
 
 class OutboxMessage(Base):
@@ -287,6 +458,8 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # [{"filename": ..., "mimetype": ..., "content": base64 of the bytes}]
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

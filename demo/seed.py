@@ -15,18 +15,22 @@ from sqlalchemy import func, select
 
 from community.extensions import db
 from community.markup import render_markdown
+from community.materials import tags_from_text
 from community.models import (
     Material,
     MaterialType,
+    MaterialVersion,
     Network,
     Organisation,
     Practice,
+    PracticeStatus,
     Region,
     Sector,
     Theme,
     User,
 )
 from community.storage import get_storage
+from community.uploads import extract_pdf_text
 from demo.pdf import material_pdf
 from events.models import (
     Event,
@@ -37,7 +41,8 @@ from events.models import (
     ProgrammeItemKind,
     Visibility,
 )
-from forums.models import Forum, Post, Thread
+from forums.activity import open_event_thread
+from forums.models import Category, Forum, Post, Thread
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +67,22 @@ COUNT_KEYS = (
     "materials",
     "event_materials",
     "forums",
+    "forum_categories",
     "threads",
     "posts",
 )
 
 ROLE_LABELS = {"admin": "beheerder", "coordinator": "coördinator", "member": "lid"}
+
+# Keywords of the demo materials (issue 6: tags), by material key.
+MATERIAL_TAGS = {
+    "onderzoek-bruggen": "onderzoek, samenwerking",
+    "praktijk-aalst": "lokaal bestuur, samenwerking",
+    "praktijk-railz": "externaliserend gedrag",
+    "aanbevelingen": "beleid, samenwerking",
+    "visietekst-basis": "beleid, kleuters",
+    "projectoproep": "beleid",
+}
 
 
 @cache
@@ -139,7 +155,9 @@ class _Seeder:
         self.seed_event_materials()
         self.seed_practices()
         self.seed_forums()
+        self.seed_forum_categories()
         self.seed_threads()
+        self.seed_event_threads()
         db.session.flush()
         return self.counts
 
@@ -329,13 +347,25 @@ class _Seeder:
                     description_html=render_markdown(description),
                     type=MaterialType(data["type"]),
                     region=self.regions[data["region"]],
-                    file_key=storage.save(pdf),
-                    file_name=f"{title}.pdf",
-                    content_type="application/pdf",
-                    file_size=len(pdf),
                 )
+                material.versions = [
+                    MaterialVersion(
+                        number=1,
+                        file_key=storage.save(pdf),
+                        file_name=f"{title}.pdf",
+                        content_type="application/pdf",
+                        size=len(pdf),
+                        text=extract_pdf_text(pdf),
+                    )
+                ]
+                version = material.versions[0]
+                material.file_key, material.file_name = version.file_key, version.file_name
+                material.content_type, material.file_size = version.content_type, version.size
+                material.file_text = version.text
+                material.tags = tags_from_text(MATERIAL_TAGS.get(data["key"], ""))
                 if event is not None:
                     material.created_at = material.updated_at = event.ends_at
+                    version.uploaded_at = event.ends_at
                 material.themes = (
                     [self.themes[number] for number in themes]
                     if themes is not None
@@ -363,6 +393,7 @@ class _Seeder:
                     region=self.regions[data["region"]],
                     summary=data.get("what", ""),
                     partners=list(data.get("partners", [])),
+                    status=PracticeStatus.PUBLISHED,
                 )
                 practice.themes = [self.themes[number] for number in data.get("themes", [])]
                 self._added("practices", practice)
@@ -384,6 +415,39 @@ class _Seeder:
                 self._added("forums", forum)
             self.forums[str(data["theme"])] = forum
 
+    def seed_forum_categories(self) -> None:
+        """Give every forum the categories of ``forum_categories`` (issue 5)."""
+        self.categories: dict[tuple[int, str], Category] = {}
+        db.session.flush()
+        for forum in self.forums.values():
+            for position, data in enumerate(self.content["forum_categories"], start=1):
+                category = db.session.scalar(
+                    select(Category).filter_by(forum_id=forum.id, slug=data["slug"])
+                )
+                if category is None:
+                    category = Category(
+                        forum=forum,
+                        slug=data["slug"],
+                        name=data["name"],
+                        description=data.get("description", ""),
+                        position=position,
+                    )
+                    self._added("forum_categories", category)
+                self.categories[(forum.id, data["slug"])] = category
+
+    def seed_event_threads(self) -> None:
+        """Open the discussion thread of every published activity that has none (issue 5)."""
+        for event in self.events.values():
+            db.session.flush()
+            exists = db.session.scalar(select(Thread.id).where(Thread.event_id == event.id))
+            if exists is None and event.status == EventStatus.PUBLISHED:
+                thread = open_event_thread(event)
+                if thread is not None:
+                    # The demo activities were published before the demo conversations began.
+                    published = local_to_utc(self.today - dt.timedelta(days=20), THREAD_TIME)
+                    thread.created_at = thread.last_post_at = published
+                    self.counts["threads"] += 1
+
     def seed_threads(self) -> None:
         for data in self.content["forum_threads"]:
             forum = self.forums[str(data["theme"])]
@@ -400,6 +464,7 @@ class _Seeder:
                 slug=slug,
                 author=author,
                 region=author.region,
+                category=self.categories.get((forum.id, data.get("category"))),
                 post_count=1,
                 created_at=posted_at,
                 last_post_at=posted_at,

@@ -255,6 +255,9 @@ class Registration(Base):
     state: Mapped[RegistrationState] = mapped_column(String(20))
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     is_listed: Mapped[bool] = mapped_column(default=False)
+    # Language of the mails to this person ("nl", "en"): the user's locale, or the
+    # language of the guest's request.
+    language: Mapped[str] = mapped_column(String(5), default="nl")
     attended: Mapped[bool | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     pending_until: Mapped[dt.datetime | None]

@@ -16,7 +16,7 @@ def sign_in(client, user) -> None:
     share ``g``; the user Flask-Login cached there by an earlier request is dropped.
     """
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     g.pop("_login_user", None)
 

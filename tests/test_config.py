@@ -8,7 +8,7 @@ from flask import Flask
 from app import MISSING_SECRET_KEY, create_app, database_url, load_config
 
 
-def test_production_without_secret_key_refuses_to_start_in_one_line(tmp_path):
+def test_production_without_secret_key_refuses_to_start_in_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as excinfo:
         create_app(
             {
@@ -18,9 +18,20 @@ def test_production_without_secret_key_refuses_to_start_in_one_line(tmp_path):
             }
         )
 
-    message = str(excinfo.value.code)
-    assert message == MISSING_SECRET_KEY
-    assert "\n" not in message and "SECRET_KEY" in message
+    # Status 3 makes gunicorn's master stop instead of restarting workers forever.
+    assert excinfo.value.code == 3
+    message = capsys.readouterr().err
+    assert message == MISSING_SECRET_KEY + "\n"
+    assert message.count("\n") == 1 and "SECRET_KEY" in message
+
+
+@pytest.mark.parametrize("env", ["production", "Production", " PRODUCTION "])
+def test_production_refuses_a_short_secret_key_whatever_the_case_of_the_mode(env, capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        create_app({"BRUGGEN_ENV": env, "SECRET_KEY": "a", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert excinfo.value.code == 3
+    assert "SECRET_KEY is te kort" in capsys.readouterr().err
 
 
 PRODUCTION = {

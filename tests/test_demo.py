@@ -14,7 +14,7 @@ from community.models import Material, Network, Organisation, Practice, Region, 
 from community.storage import get_storage
 from demo.seed import DEMO_PASSWORD, load_content, seed_demo, slugify
 from events.models import Event, EventMaterial, ProgrammeItem, Visibility
-from forums.models import Forum, Post, Thread
+from forums.models import Category, Forum, Post, Thread
 
 
 def _snapshot() -> dict[str, list]:
@@ -99,7 +99,8 @@ def test_seed_demo_loads_all_of_content_yaml(app):
         Material: 12,
         EventMaterial: 10,
         Forum: 3,
-        Thread: 7,
+        Category: 12,  # the 4 forum_categories in each of the 3 forums
+        Thread: 16,  # 7 demo threads + one per published activity that is not invite-only
         Post: 7,
     }
     assert {model: _count(model) for model in expected} == expected
@@ -185,7 +186,8 @@ def test_forum_threads_have_one_opening_post_by_a_demo_member(app):
     seed_demo(today=dt.date(2026, 3, 10))
     db.session.commit()
 
-    for thread in db.session.scalars(select(Thread)):
+    for thread in db.session.scalars(select(Thread).where(Thread.event_id.is_(None))):
+        assert thread.category is not None
         posts = db.session.scalars(thread.posts.select()).all()
         assert len(posts) == 1 and thread.post_count == 1
         assert thread.last_poster == thread.author == posts[0].author
@@ -197,12 +199,24 @@ def test_forum_threads_have_one_opening_post_by_a_demo_member(app):
     assert forums["algemeen"].theme is None and forums["thema-2"].theme.number == 2
 
 
+def test_every_published_activity_but_a_case_consultation_has_its_thread(app):
+    seed_demo()
+    db.session.commit()
+
+    for event in db.session.scalars(select(Event)):
+        thread = db.session.scalar(select(Thread).where(Thread.event_id == event.id))
+        if event.visibility == Visibility.INVITE_ONLY:
+            assert thread is None
+        else:
+            assert thread.title == event.title and thread.event == event
+
+
 def test_seed_demo_refuses_in_production(tmp_path, monkeypatch):
     app = create_app(
         {
             "TESTING": True,
             "BRUGGEN_ENV": "production",
-            "SECRET_KEY": "production-secret",
+            "SECRET_KEY": "a-production-secret-of-enough-length",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite'}",
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         }

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app import database_url as normalise_url
+from community.db import include_object
 from community.extensions import db
 
 
@@ -62,7 +63,9 @@ def _schema_differences() -> list:
         # SQLite cannot reflect expression indexes (lower(email)): SQLAlchemy and Alembic
         # warn and skip them; the next test checks that index by its effect instead.
         warnings.filterwarnings("ignore", message=".*expression-based index")
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         return compare_metadata(context, db.metadata)
 
 

@@ -14,8 +14,13 @@ def _source_messages() -> set[str]:
     with open(ROOT / "babel.cfg") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg, str(ROOT / "babel.cfg"))
     found = set()
+
+    # Unlike Babel's default, look inside folders starting with "_" (templates/_macros).
+    def visible(path: str) -> bool:
+        return not Path(path).name.startswith(".") and Path(path).name != "__pycache__"
+
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map
+        str(ROOT), method_map, options_map, directory_filter=visible
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found
@@ -25,6 +30,7 @@ def _source_messages() -> set[str]:
 def source_messages() -> set[str]:
     messages = _source_messages()
     assert len(messages) > 50, "extraction found suspiciously few strings"
+    assert "beide thema's" in messages, "templates/_macros must be extracted too"
     return messages
 
 

@@ -76,7 +76,7 @@ def test_resend_button_sends_a_new_verification_mail(client, mailbox, signup_dat
     client.post_form("/registreren", signup_data())
     mailbox.clear()
 
-    response = client.post_form("/bevestigen/opnieuw")
+    response = client.post_form("/account/bevestigingsmail")
 
     assert response.status_code == 302
     [message] = mailbox
