@@ -38,7 +38,9 @@ def init_app(app: Flask) -> None:
         code = error.code if error.code in PAGES else None
         if code is None:
             return error
-        return _render(code)
+        # abort(403, _("...")) gives a message of our own; Werkzeug's English default is not shown.
+        custom = error.description if error.description != type(error).description else None
+        return _render(code, custom)
 
     @app.errorhandler(500)
     def server_error(error):

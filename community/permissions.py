@@ -35,8 +35,13 @@ def can_administer(user) -> bool:
 
 
 def can_read_members_content(user) -> bool:
-    """True for any signed-in active account (members-only materials, forums)."""
-    return is_signed_in(user)
+    """True for members: signed-in, active accounts with a verified e-mail address.
+
+    DESIGN.md, "Who uses it": a member is a partner with a *verified* account.
+    Members-only activities, materials and the forums are for members; an
+    unverified account may only register for public activities (issue 2).
+    """
+    return is_signed_in(user) and user.is_verified
 
 
 TEMPLATE_RULES = {

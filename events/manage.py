@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -318,7 +319,11 @@ def edit(slug):
         flash(_("Het uur of de plaats veranderde: de ingeschrevenen krijgen een mail."), "info")
     if result.promoted:
         flash(
-            _("%(n)s personen van de wachtlijst kregen een plaats.", n=len(result.promoted)),
+            ngettext(
+                "%(num)s persoon van de wachtlijst kreeg een plaats.",
+                "%(num)s personen van de wachtlijst kregen een plaats.",
+                len(result.promoted),
+            ),
             "info",
         )
     return redirect(url_for("manage.event", slug=event.slug))
@@ -675,7 +680,14 @@ def mail(slug):
         event, form.subject.data.strip(), form.body.data, sender=current_user
     )
     db.session.commit()
-    flash(_("Je bericht is verstuurd naar %(n)s deelnemers.", n=sent), "success")
+    flash(
+        ngettext(
+            "Je bericht is verstuurd naar %(num)s deelnemer.",
+            "Je bericht is verstuurd naar %(num)s deelnemers.",
+            sent,
+        ),
+        "success",
+    )
     return redirect(url_for("manage.event", slug=event.slug))
 
 

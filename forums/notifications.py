@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -186,7 +186,11 @@ def send_digests(now: dt.datetime | None = None) -> int:
             ]
         queue_mail(
             user.email,
-            _l("Forumoverzicht: %(count)s nieuwe berichten", count=len(items)),
+            lazy_ngettext(
+                "Forumoverzicht: %(num)s nieuw bericht",
+                "Forumoverzicht: %(num)s nieuwe berichten",
+                len(items),
+            ),
             "forum_digest",
             language=user.locale,
             headers=unsubscribe_headers(link),

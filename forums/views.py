@@ -123,8 +123,12 @@ def _forum_stats() -> dict[int, tuple[int, object]]:
 
 
 def _require_reader(forum: Forum) -> None:
-    if not can_read_forum(current_user, forum):
-        abort(login_manager.unauthorized())
+    if can_read_forum(current_user, forum):
+        return
+    if current_user.is_authenticated:
+        # Signed in but not (yet) a member: the e-mail address is not verified.
+        abort(403, _("Bevestig eerst je e-mailadres om de forums te lezen."))
+    abort(login_manager.unauthorized())
 
 
 def get_forum_or_404(slug: str) -> Forum:

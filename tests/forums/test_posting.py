@@ -220,8 +220,18 @@ def test_unverified_member_cannot_post(client, make_forum, make_thread, make_use
 
     assert response.status_code == 403
     assert "Bevestig eerst je e-mailadres" in response.get_data(as_text=True)
-    assert "Bevestig eerst je e-mailadres" in page
+    assert "Bevestig eerst je e-mailadres om de forums te lezen" in page
     assert len(_posts(thread)) == 1
+
+
+def test_unverified_account_cannot_read_a_members_forum(client, make_forum, make_thread, make_user):
+    thread = make_thread(make_forum())
+    sign_in(client, make_user(is_verified=False))
+
+    response = client.get(thread_url(thread))
+
+    assert response.status_code == 403
+    assert "Bevestig eerst je e-mailadres om de forums te lezen" in response.text
 
 
 def test_anonymous_visitor_is_sent_to_login_to_reply(client, make_forum, make_thread):
