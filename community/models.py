@@ -147,6 +147,10 @@ class User(UserMixin, Base):
     # Part of the id Flask-Login keeps in sessions and remember-me cookies; a new
     # value (password change or reset, deactivation) ends every existing session.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    # Secret part of the personal calendar feed's URL (issue 4); a new value revokes the old link.
+    feed_token: Mapped[str] = mapped_column(
+        String(43), unique=True, index=True, default=lambda: secrets.token_urlsafe(32)
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
 
@@ -172,6 +176,14 @@ class User(UserMixin, Base):
     def end_sessions(self) -> None:
         """Invalidate every session and remember-me cookie of this account."""
         self.session_token = secrets.token_hex(16)
+
+    def regenerate_feed_token(self) -> str:
+        """Give the personal calendar feed a new secret URL and return the new token.
+
+        The old URL answers 404 from the next request on (issue 4, "Feeds").
+        """
+        self.feed_token = secrets.token_urlsafe(32)
+        return self.feed_token
 
     @property
     def is_coordinator(self) -> bool:
