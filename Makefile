@@ -36,16 +36,29 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# In CI (CI=true) the whole suite runs a second time against a fresh PostgreSQL database.
-test: lint translations
+# axe-core for the accessibility checks of tests/e2e (pinned in tests/e2e/package-lock.json).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund --silent
+	touch $@
+
+# Mozilla's ical.js for tests/events/test_ical_interop.py (pinned in tests/js/package-lock.json).
+ICALJS := tests/js/node_modules/ical.js/package.json
+$(ICALJS): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --silent
+	touch $@
+
+# In CI (CI=true) the whole suite runs a second time against a fresh PostgreSQL database,
+# without the browser tests (tests/e2e run once, on SQLite; .ci/run installs Debian's chromium).
+test: lint translations $(AXE) $(ICALJS)
 	$(BIN)/pytest
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
-test-postgres: translations
+test-postgres: translations $(ICALJS)
 	@db=bruggen_test_$$(date +%s)_$$$$; \
 	echo "PostgreSQL pass on database $$db"; \
 	$(PG_EXEC) "CREATE DATABASE $$db" || exit 1; \
-	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest; rc=$$?; \
+	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest --ignore=tests/e2e; rc=$$?; \
 	$(PG_EXEC) "DROP DATABASE $$db WITH (FORCE)"; \
 	exit $$rc
 

@@ -36,6 +36,11 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
+    # Privacy (issue 7): days kept before ``flask purge`` anonymises or removes.
+    "GUEST_RETENTION_DAYS": 365,  # guest registrations, counted from the activity's end
+    "MAIL_RETENTION_DAYS": 90,  # sent mails in the outbox
+    "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+    "PROXY_COUNT": 0,  # reverse proxies in front (X-Forwarded-For), for limits per IP address
 }
 
 # Environment variables read in production (README, "Production").
@@ -51,6 +56,8 @@ ENV_SETTINGS = {
     "MAIL_BACKEND": str,
     "REDIS_URL": str,
     "UPLOAD_FOLDER": str,
+    "PROXY_COUNT": int,
+    "GUEST_RETENTION_DAYS": int,
 }
 
 MISSING_SECRET_KEY = (
@@ -153,7 +160,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from community import auth, cli, errors, i18n, routing, templating
+    from community import auth, cli, errors, i18n, routing, security, templating
     from community import mail as outbox
     from community.extensions import csrf, db, limiter, login_manager, mail, migrate
 
@@ -165,26 +172,36 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     # Shared between instances through Redis when configured (DESIGN.md, "Scale-out").
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # The limiter is one object for every app of the process: say it explicitly, else an
+    # app made with RATELIMIT_ENABLED=False (a test) switches the limits off for later apps.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     outbox.init_app(app)
 
     import events.models  # noqa: F401  (register the models with the metadata)
+    import events.privacy  # noqa: F401  (their part of the data export and account deletion)
     import forums.models  # noqa: F401
+    import forums.privacy_export  # noqa: F401
     from community.account import bp as auth_bp
+    from community.privacy_views import bp as privacy_bp
     from community.views import bp as community_bp
+    from events.feed_views import bp as feeds_bp
     from events.manage import bp as manage_bp
     from events.materials import bp as event_materials_bp
     from events.views import bp as events_bp
     from forums.views import bp as forums_bp
 
     blueprints = (community_bp, auth_bp, events_bp, manage_bp, event_materials_bp, forums_bp)
+    blueprints += (feeds_bp,)  # issue 4: calendar feeds and the subscribe page
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.register_blueprint(privacy_bp)  # issue 7: privacy statement, data export, deletion
 
     from demo import cli as demo_cli
 

@@ -23,11 +23,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from community.extensions import db
+from community.extensions import db, limiter
 from community.i18n import selected_language
 from community.mail import queue_mail
 from community.models import Organisation, Region, Sector, Theme, User
 from community.permissions import can_administer
+from community.security import address_and_email, failed_login, remote_address
 
 from . import auth
 from .auth import (
@@ -58,6 +59,21 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
 BAD_CREDENTIALS = _l("E-mailadres of wachtwoord klopt niet.")
+
+# Rate limits (issue 7, "Security"); keys in community/security.py.
+TOO_MANY_LOGINS = _l(
+    "Te veel mislukte aanmeldpogingen. Wacht een minuut en probeer het opnieuw, "
+    "of vraag een nieuw wachtwoord."
+)
+TOO_MANY_SIGNUPS = _l("Er werden van hieruit te veel accounts gemaakt. Probeer het later opnieuw.")
+TOO_MANY_RESETS = _l(
+    "Je vroeg al meerdere keren een nieuw wachtwoord. Kijk in je mailbox (ook bij ongewenste "
+    "mail): elke link die we stuurden werkt. Probeer het anders later opnieuw."
+)
+TOO_MANY_VERIFICATIONS = _l(
+    "We stuurden je al meerdere bevestigingsmails. Kijk in je mailbox (ook bij ongewenste "
+    "mail) of probeer het later opnieuw."
+)
 
 
 # --- helpers ----------------------------------------------------------------
@@ -177,6 +193,12 @@ def admin_required(view):
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit(
+    "10 per minute;30 per hour",
+    key_func=remote_address,
+    methods=["POST"],
+    error_message=TOO_MANY_SIGNUPS,
+)
 def signup():
     form = SignupForm()
     fill_profile_choices(form)
@@ -212,19 +234,29 @@ def signup():
     return redirect(url_for("auth.account"))
 
 
-@bp.get("/bevestigen/<token>")
+@bp.route("/bevestigen/<token>", methods=["GET", "POST"])
 def verify(token: str):
+    """GET shows a button, POST verifies: mail scanners that prefetch links change nothing."""
     try:
-        auth.verify_email(token)
+        user = auth.user_for_verification_token(token)
     except TokenInvalid as error:
         return _link_problem(error, "verify")
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("auth/verify.html", user=user, form=form)
+    auth.verify_email(token)
     db.session.commit()
     flash(_("Je e-mailadres is bevestigd. Welkom bij Bruggen!"), "success")
     return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
 
 
+def _user_key() -> str:
+    return f"user:{current_user.id}"
+
+
 @bp.post("/account/bevestigingsmail")
 @login_required
+@limiter.limit("5 per hour", key_func=_user_key, error_message=TOO_MANY_VERIFICATIONS)
 def resend_verification():
     if current_user.is_verified:
         flash(_("Je e-mailadres is al bevestigd."), "info")
@@ -242,6 +274,20 @@ def resend_verification():
 
 
 @bp.route("/aanmelden", methods=["GET", "POST"])
+@limiter.limit(
+    "10 per minute",
+    key_func=remote_address,
+    methods=["POST"],
+    deduct_when=failed_login,
+    error_message=TOO_MANY_LOGINS,
+)
+@limiter.limit(
+    "5 per minute",
+    key_func=address_and_email,
+    methods=["POST"],
+    deduct_when=failed_login,
+    error_message=TOO_MANY_LOGINS,
+)
 def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"))
@@ -293,6 +339,15 @@ def set_language():
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit(
+    "5 per minute;20 per hour",
+    key_func=remote_address,
+    methods=["POST"],
+    error_message=TOO_MANY_RESETS,
+)
+@limiter.limit(
+    "3 per hour", key_func=address_and_email, methods=["POST"], error_message=TOO_MANY_RESETS
+)
 def forgot_password():
     form = ForgotPasswordForm()
     if not form.validate_on_submit():

@@ -202,13 +202,12 @@ def verification_token(user: User) -> str:
     return make_token(VERIFY_PURPOSE, {"user": user.id, "email": _email_fingerprint(user)})
 
 
-def verify_email(token: str, max_age: int | None = None) -> User:
-    """Mark the account named by ``token`` as verified and return it.
+def user_for_verification_token(token: str, max_age: int | None = None) -> User:
+    """Return the account a verification ``token`` names, without changing anything.
 
     ``max_age`` in seconds defaults to config ``VERIFY_TOKEN_MAX_AGE``. Raises
     ``TokenExpired`` for an authentic but too old token, ``TokenInvalid`` for a
-    forged one or one whose account or address no longer exists. Verifying an
-    already verified account is harmless and returns it.
+    forged one or one whose account or address no longer exists.
     """
     if max_age is None:
         max_age = current_app.config["VERIFY_TOKEN_MAX_AGE"]
@@ -216,6 +215,16 @@ def verify_email(token: str, max_age: int | None = None) -> User:
     user = _user_in(payload)
     if user is None or payload.get("email") != _email_fingerprint(user):
         raise TokenInvalid(VERIFY_PURPOSE)
+    return user
+
+
+def verify_email(token: str, max_age: int | None = None) -> User:
+    """Mark the account named by ``token`` as verified and return it.
+
+    Raises what :func:`user_for_verification_token` raises. Verifying an
+    already verified account is harmless and returns it.
+    """
+    user = user_for_verification_token(token, max_age)
     if not user.is_verified:
         user.is_verified = True
         log.info("account %s verified its e-mail address", user.id)

@@ -289,7 +289,8 @@ def record_download(material: Material) -> None:
     db.session.execute(
         update(Material)
         .where(Material.id == material.id)
-        .values(download_count=Material.download_count + 1)
+        # A download is not an edit: keep ``updated_at`` (its onupdate would bump it).
+        .values(download_count=Material.download_count + 1, updated_at=Material.updated_at)
     )
     log.info("material %s downloaded", material.slug)
 

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import and_, case, func, or_, select
@@ -25,7 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from community.db import utcnow
-from community.extensions import db
+from community.extensions import db, limiter
 from community.filters import InvalidFilter, choice_arg, region_arg, theme_arg
 from community.forms import EmptyForm
 from community.i18n import selected_language
@@ -33,6 +34,7 @@ from community.materials import visible_materials_filter
 from community.models import Material, Region, Theme
 from community.permissions import is_signed_in
 from community.sections import register_section
+from community.security import remote_address
 from events import registration as seats
 from events.cli import COMMANDS
 from events.display import event_period
@@ -420,7 +422,20 @@ def _registered_message(registrations: list[Registration]) -> str:
     return message
 
 
+def _signed_in() -> bool:
+    return is_signed_in(current_user)
+
+
 @bp.post("/activiteiten/<slug>/inschrijven")
+@limiter.limit(
+    "5 per minute;30 per hour",
+    key_func=remote_address,
+    exempt_when=_signed_in,
+    error_message=_l(
+        "Er werden van hieruit te veel gastinschrijvingen verstuurd. Wacht even en probeer "
+        "het opnieuw, of meld je aan."
+    ),
+)
 def register(slug):
     event = get_event_or_404(slug)
     form = _form_for(event, seats.workshop_seats_taken(event), formdata=request.form)
@@ -462,9 +477,33 @@ def _link_problem(error: seats.RegistrationError):
     return render_template("events/link_problem.html", message=error.message), error.status
 
 
-@bp.get("/inschrijving/bevestigen/<token>")
+def _confirmation_page(token: str):
+    """GET of a guest's confirmation link: a button, or why the link no longer works.
+
+    Nothing changes on GET (mail scanners prefetch links); an expired hold is
+    released by the POST or by ``flask release-expired-registrations``.
+    """
+    try:
+        registration = seats.registration_from_token(seats.CONFIRM_PURPOSE, token)
+    except seats.RegistrationError as error:
+        return _link_problem(error)
+    template = "events/confirm_registration.html"
+    if registration.state == RegistrationState.CANCELLED:
+        return _link_problem(seats.LinkExpired())
+    if registration.pending_until is None:
+        return render_template(template, registration=registration)
+    if registration.pending_until <= utcnow():
+        return _link_problem(seats.ConfirmationExpired())
+    return render_template(template, registration=registration, form=EmptyForm())
+
+
+@bp.route("/inschrijving/bevestigen/<token>", methods=["GET", "POST"])
 def confirm_registration(token):
     """A guest confirms the e-mail address by the link in the mail (like account verification)."""
+    if request.method == "GET":
+        return _confirmation_page(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     try:
         registration = seats.confirm_guest(token)
     except seats.ConfirmationExpired as error:

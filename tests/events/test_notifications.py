@@ -145,8 +145,16 @@ def test_guest_gets_a_confirmation_link_that_confirms_the_place(training, client
     assert subject(message).startswith("Bevestig je inschrijving")
     assert "48 uur" in text_of(message)
     (confirm,) = [link for link in links_in(message) if "/inschrijving/bevestigen/" in link]
-    response = client.get(confirm.replace("http://bruggen.test", ""))
+    path = confirm.replace("http://bruggen.test", "")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Ja, bevestig mijn inschrijving" in page.text
+    db.session.expire_all()
+    assert registration.state == RegistrationState.PENDING, "no state change on GET"
+
+    response = client.post_form(path)
     assert response.status_code == 200
+    assert "Je inschrijving is bevestigd" in response.text
     db.session.expire_all()
     assert registration.state == RegistrationState.CONFIRMED
 

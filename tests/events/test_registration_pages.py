@@ -364,7 +364,13 @@ def test_guest_confirmation_after_48_hours_is_410_and_frees_the_place(
     late.pending_until = _now() - dt.timedelta(minutes=1)  # 48 hours have passed
     db.session.commit()
 
-    response = client.get(f"/inschrijving/bevestigen/{reg.confirmation_token(late)}")
+    path = f"/inschrijving/bevestigen/{reg.confirmation_token(late)}"
+
+    page = client.get(path)
+    assert page.status_code == 410
+    assert "je plaats werd na 48 uur vrijgegeven" in html_of(page)
+    assert [r.state for r in stored()] == [PENDING, WAITLISTED], "no state change on GET"
+    response = client.post_form(path)
 
     assert response.status_code == 410
     assert "je plaats werd na 48 uur vrijgegeven" in html_of(response)

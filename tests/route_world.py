@@ -1,0 +1,393 @@
+"""A small world where every route's URL resolves: regions, the six roles, content of each kind.
+
+Used by the authorisation matrix, the no-state-change-on-GET walk and the CSRF
+sweep (issue 7, "Security"). Users get a cheap password hash and are signed in
+through the session, so building the world many times stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from werkzeug.security import generate_password_hash
+
+from community.db import utcnow
+from community.extensions import db
+from community.models import (
+    Material,
+    MaterialType,
+    MaterialVersion,
+    Network,
+    Organisation,
+    Practice,
+    PracticeAttachment,
+    PracticeStatus,
+    Region,
+    Sector,
+    Theme,
+    User,
+)
+from community.storage import store_file
+from events.models import (
+    Event,
+    EventMaterial,
+    EventQuestion,
+    EventStatus,
+    EventType,
+    ProgrammeItem,
+    ProgrammeItemKind,
+    Registration,
+    RegistrationState,
+    Visibility,
+)
+from forums.models import Category, Forum, Notification, Post, Report, Subscription, Thread
+from tests.pages_helpers import sign_in
+
+ROLES = ("anonymous", "unverified", "member", "other_coordinator", "coordinator", "admin")
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_HASH = generate_password_hash("wereld-wachtwoord", method="pbkdf2:sha256:1000")
+
+
+@dataclass
+class World:
+    """Everything a route's URL may name, and one user per role (None for anonymous)."""
+
+    region: Region
+    other_region: Region
+    users: dict[str, User | None]
+    author: User
+    event: Event
+    item: ProgrammeItem
+    question: EventQuestion
+    guest: Registration
+    confirmed: Registration
+    waiting: Registration
+    forum: Forum
+    category: Category
+    thread: Thread
+    post: Post
+    report: Report
+    subscription: Subscription
+    material: Material
+    practice: Practice
+    attachment: PracticeAttachment
+    extra: dict = field(default_factory=dict)
+
+
+def _user(email: str, name: str, region: Region, **values) -> User:
+    user = User(
+        email=email,
+        display_name=name,
+        password_hash=_HASH,
+        region=region,
+        locale="nl",
+        is_verified=values.pop("is_verified", True),
+        **values,
+    )
+    db.session.add(user)
+    return user
+
+
+def build_world() -> World:
+    """Create the world in the empty test database (committed) and return it."""
+    now = utcnow().replace(second=0, microsecond=0)
+    theme = Theme(number=1, name="Kleuter- en basisonderwijs", short="thema 1")
+    region = Region(slug="noord", name="Noord", position=1)
+    other = Region(slug="zuid", name="Zuid", position=2)
+    db.session.add_all(
+        [
+            theme,
+            Network(region=region, name="Lerend netwerk Noord"),
+            Network(region=other, name="Lerend netwerk Zuid"),
+        ]
+    )
+    organisation = Organisation(name="CLB Noord", sector=Sector.EDUCATION, region=region)
+    db.session.add(organisation)
+    users = {
+        "anonymous": None,
+        "unverified": _user("nieuw@example.org", "Nieuw Lid", region, is_verified=False),
+        "member": _user("lid@example.org", "Gewoon Lid", region, organisation=organisation),
+        "other_coordinator": _user(
+            "zuid@example.org", "Coördinator Zuid", other, coordinated_regions=[other]
+        ),
+        "coordinator": _user(
+            "noord@example.org", "Coördinator Noord", region, coordinated_regions=[region]
+        ),
+        "admin": _user("beheer@example.org", "Beheerder", region, is_admin=True),
+    }
+    author = _user("auteur@example.org", "Auteur", region, organisation=organisation)
+
+    starts = now + dt.timedelta(days=10)
+    event = Event(
+        slug="netwerkmoment-noord",
+        title="Netwerkmoment Noord",
+        type=EventType.NETWORK_MEETING,
+        region=region,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        status=EventStatus.PUBLISHED,
+        visibility=Visibility.PUBLIC,
+        capacity=1,
+        venue_name="Zaal",
+        themes=[theme],
+    )
+    item = ProgrammeItem(
+        event=event,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        title="Workshop",
+        kind=ProgrammeItemKind.WORKSHOP,
+        capacity=10,
+    )
+    question = EventQuestion(event=event, label="Dieetwensen?", position=1)
+    confirmed = Registration(
+        event=event,
+        user=author,
+        name=author.display_name,
+        email=author.email,
+        state=RegistrationState.CONFIRMED,
+        created_at=now - dt.timedelta(hours=3),
+        confirmed_at=now,
+    )
+    guest = Registration(
+        event=event,
+        name="Gast",
+        email="gast@example.org",
+        state=RegistrationState.WAITLISTED,
+        created_at=now - dt.timedelta(hours=2),
+        pending_until=now + dt.timedelta(hours=40),
+    )
+    waiting = Registration(
+        event=event,
+        name="Wachtende",
+        email="wacht@example.org",
+        state=RegistrationState.WAITLISTED,
+        created_at=now - dt.timedelta(hours=1),
+    )
+    db.session.add_all([event, item, question, confirmed, guest, waiting])
+
+    forum = Forum(slug="thema-1", name="Thema 1", theme=theme, position=1)
+    category = Category(forum=forum, name="Vragen", slug="vragen", position=1)
+    thread = Thread(
+        forum=forum,
+        category=category,
+        title="Spijbelen in de lagere school",
+        slug="spijbelen",
+        author=author,
+        last_poster=author,
+        region=region,
+        post_count=2,
+        last_post_at=now,
+    )
+    post = Post(thread=thread, author=author, body="Eerste.", body_html="<p>Eerste.</p>")
+    second = Post(thread=thread, author=author, body="Tweede.", body_html="<p>Tweede.</p>")
+    subscription = Subscription(user=author, thread=thread)
+    db.session.add_all([forum, category, thread, post, second, subscription])
+    db.session.flush()
+    report = Report(post_id=second.id, reporter_id=author.id, reason="Nakijken")
+    notice = Notification(user=users["member"], post=second, thread=thread, kind="reply")
+    db.session.add_all([report, notice])
+
+    key = store_file(db.session, PDF)
+    material = Material(
+        slug="presentatie-noord",
+        title="Presentatie Noord",
+        type=MaterialType.PRESENTATION,
+        region=region,
+        uploader=author,
+        organisation=organisation,
+        file_key=key,
+        file_name="presentatie.pdf",
+        content_type="application/pdf",
+        file_size=len(PDF),
+        themes=[theme],
+    )
+    material.versions.append(
+        MaterialVersion(
+            number=1,
+            file_key=key,
+            file_name="presentatie.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            uploader=author,
+        )
+    )
+    db.session.add(material)
+    db.session.add(EventMaterial(event=event, material=material))
+    practice = Practice(
+        slug="naft-noord",
+        title="NAFT in Noord",
+        region=region,
+        author=author,
+        status=PracticeStatus.PUBLISHED,
+        summary="Korte trajecten.",
+        themes=[theme],
+    )
+    attachment = PracticeAttachment(
+        file_key=key, file_name="bijlage.pdf", content_type="application/pdf", size=len(PDF)
+    )
+    practice.attachments.append(attachment)
+    db.session.add(practice)
+    db.session.commit()
+    return World(
+        region=region,
+        other_region=other,
+        users=users,
+        author=author,
+        event=event,
+        item=item,
+        question=question,
+        guest=guest,
+        confirmed=confirmed,
+        waiting=waiting,
+        forum=forum,
+        category=category,
+        thread=thread,
+        post=post,
+        report=report,
+        subscription=subscription,
+        material=material,
+        practice=practice,
+        attachment=attachment,
+    )
+
+
+def act_as(client, world: World, role: str) -> None:
+    """Make ``client`` a browser of ``role``: signed out for "anonymous", else signed in."""
+    with client.session_transaction() as session:
+        session.clear()
+    user = world.users[role]
+    if user is not None:
+        sign_in(client, user)
+
+
+def _tokens(world: World) -> dict[str, str]:
+    from community import auth
+    from events import registration as seats
+    from forums.subscriptions import unsubscribe_token
+
+    return {
+        "auth.verify": auth.verification_token(world.users["unverified"]),
+        "auth.reset_password": auth.reset_token(world.author),
+        "events.confirm_registration": seats.confirmation_token(world.guest),
+        "events.cancel_registration": seats.cancel_token(world.confirmed),
+        "forums.unsubscribe": unsubscribe_token(world.author, world.subscription),
+        "feeds.personal_feed": getattr(world.author, "feed_token", None),
+    }
+
+
+def url_args(endpoint: str, world: World) -> dict:
+    """Return the URL arguments that make ``endpoint`` name an object of ``world``.
+
+    Raises ``KeyError`` for a URL argument this function does not know yet.
+    """
+    event, thread, post = world.event, world.thread, world.post
+    tokens = _tokens(world)
+    if endpoint in tokens:
+        return {"token": tokens[endpoint]}
+    special = {
+        "feeds.filtered_feed": {"filters": f"{world.region.slug}/thema-1"},
+        "forums.thread": {"forum_slug": world.forum.slug, "thread_id": thread.id},
+        "forums.first_unread": {"forum_slug": world.forum.slug, "thread_id": thread.id},
+        "forums.reply": {"forum_slug": world.forum.slug, "thread_id": thread.id},
+        "forums.set_public": {"slug": world.forum.slug, "visibility": "openbaar"},
+        "forums.toggle_thread": {"thread_id": thread.id, "action": "vastzetten"},
+        "forums.watch": {"kind": "gesprek", "target_id": str(thread.id), "action": "volgen"},
+        "forums.suspend_member": {"user_id": world.author.id},
+        "forums.resolve_report": {"report_id": world.report.id},
+        "auth.admin_user": {"user_id": world.author.id},
+        "auth.admin_activate": {"user_id": world.author.id},
+        "auth.admin_deactivate": {"user_id": world.author.id},
+        "community.region": {"slug": world.region.slug},
+        "community.material_version_download": {"slug": world.material.slug, "number": 1},
+        "community.practice_attachment": {
+            "slug": world.practice.slug,
+            "attachment_id": world.attachment.id,
+        },
+        "community.practice_attachment_remove": {
+            "slug": world.practice.slug,
+            "attachment_id": world.attachment.id,
+        },
+        "manage.attendance": {"slug": event.slug, "registration_id": world.confirmed.id},
+        "manage.promote": {"slug": event.slug, "registration_id": world.waiting.id},
+        "manage.programme_item": {"slug": event.slug, "item_id": world.item.id},
+        "manage.delete_programme_item": {"slug": event.slug, "item_id": world.item.id},
+        "manage.question": {"slug": event.slug, "question_id": world.question.id},
+        "manage.delete_question": {"slug": event.slug, "question_id": world.question.id},
+    }
+    if endpoint in special:
+        return special[endpoint]
+    package = endpoint.split(".")[0]
+    slugs = {
+        "events": event.slug,
+        "manage": event.slug,
+        "event_materials": event.slug,
+        "feeds": event.slug,
+        "forums": world.forum.slug,
+    }
+    if endpoint.startswith("community.material"):
+        slugs["community"] = world.material.slug
+    elif endpoint.startswith("community.practice"):
+        slugs["community"] = world.practice.slug
+    return {
+        "slug": slugs.get(package),
+        "post_id": post.id,
+        "thread_id": thread.id,
+        "user_id": world.author.id,
+    }
+
+
+def build_url(app, endpoint: str, world: World) -> str:
+    """Return the path of ``endpoint`` for ``world`` (only the arguments its rule has)."""
+    from flask import url_for
+
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values = url_args(endpoint, world)
+    arguments = {name: values[name] for name in rule.arguments}
+    missing = [name for name, value in arguments.items() if value is None]
+    if missing:
+        raise KeyError(f"{endpoint}: no value for {missing} in tests/route_world.py")
+    with app.test_request_context():
+        return url_for(endpoint, **arguments)
+
+
+def routes(app) -> list[tuple[str, str]]:
+    """Every (endpoint, method) of the app except static files, HEAD and OPTIONS, sorted."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add((rule.endpoint, method))
+    return sorted(found)
+
+
+def snapshot(ignore: dict[str, set[str]] | None = None) -> dict[str, tuple[int, str]]:
+    """Return {table: (row count, sha256 of all rows)} of the database, in primary-key order.
+
+    ``ignore`` names columns per table left out of the checksum ("*" leaves out the
+    whole table). Compare two snapshots to see which tables a request changed.
+    """
+    import hashlib
+
+    from sqlalchemy import select
+
+    ignore = ignore or {}
+    result = {}
+    for table in db.metadata.sorted_tables:
+        skipped = ignore.get(table.name, set())
+        if "*" in skipped:
+            continue
+        columns = [c for c in table.columns if c.name not in skipped]
+        order = list(table.primary_key.columns) or columns
+        rows = db.session.execute(select(*columns).order_by(*order)).all()
+        digest = hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
+        result[table.name] = (len(rows), digest)
+    return result
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    """Return the names of the tables whose count or checksum differ between two snapshots."""
+    return sorted(name for name in before if before[name] != after.get(name))

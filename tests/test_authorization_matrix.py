@@ -1,0 +1,184 @@
+"""The authorisation matrix: every route x every role, with the status each must get.
+
+Roles, in this order in every row (``tests/route_world.py``): anonymous, unverified
+member, member, coordinator of another region, coordinator of the region (of the
+activity, thread, material, practice in the world), admin. ``LOGIN`` is a redirect to
+the login page. POSTs send an empty form with a valid CSRF token: 422 means "allowed,
+but the form is incomplete", 409 "allowed, but not in this state". A route without an
+entry fails ``test_every_route_has_an_entry`` with its name: add it here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from community.extensions import db, limiter
+from tests.conftest import _empty_tables
+from tests.route_world import ROLES, act_as, build_url, build_world, routes
+
+LOGIN = "login"  # 302 to /aanmelden?next=...
+
+
+def region_managers(allowed: int) -> tuple:
+    """Only the region's coordinators and admins; ``allowed`` is what they get."""
+    return (LOGIN, 403, 403, 403, allowed, allowed)
+
+
+EVERYONE = (200, 200, 200, 200, 200, 200)
+SIGNED_IN = (LOGIN, 200, 200, 200, 200, 200)
+VERIFIED_MEMBERS = (LOGIN, 403, 200, 200, 200, 200)
+COORDINATORS = (LOGIN, 403, 403, 200, 200, 200)  # any region's coordinator (their own list)
+REGION_MANAGERS = region_managers(200)
+ADMINS = (LOGIN, 403, 403, 403, 403, 200)
+
+EXPECTED = {
+    "auth.account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
+    "auth.admin_activate": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "auth.admin_deactivate": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "auth.admin_user": {"GET": ADMINS, "POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "auth.admin_users": {"GET": ADMINS},
+    "auth.change_password": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
+    "auth.forgot_password": {"GET": EVERYONE, "POST": (422, 422, 422, 422, 422, 422)},
+    "auth.login": {"GET": (200, 302, 302, 302, 302, 302), "POST": (422, 422, 422, 422, 422, 422)},
+    "auth.logout": {"POST": (302, 302, 302, 302, 302, 302)},  # to the home page
+    "auth.resend_verification": {"POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "auth.reset_password": {"GET": EVERYONE, "POST": (422, 422, 422, 422, 422, 422)},
+    "auth.set_language": {"POST": (400, 400, 400, 400, 400, 400)},  # no language chosen
+    "auth.signup": {"GET": EVERYONE, "POST": (422, 422, 422, 422, 422, 422)},
+    # Links in mails: the signed token is the permission, not the role.
+    "auth.verify": {"GET": EVERYONE, "POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "community.home": {"GET": EVERYONE},
+    "community.material": {"GET": EVERYONE},
+    "community.material_download": {"GET": EVERYONE},
+    "community.material_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "community.material_new": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "community.material_remove": {"POST": region_managers(302)},
+    "community.material_version_download": {"GET": EVERYONE},
+    "community.material_version_new": {"POST": region_managers(422)},
+    "community.materials": {"GET": EVERYONE},
+    "community.practice": {"GET": EVERYONE},
+    "community.practice_archive": {"POST": region_managers(302)},
+    "community.practice_attachment": {"GET": EVERYONE},
+    "community.practice_attachment_remove": {"POST": region_managers(302)},
+    "community.practice_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "community.practice_new": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "community.practice_review": {"POST": region_managers(409)},
+    "community.practice_submit": {"POST": region_managers(409)},
+    "community.practices": {"GET": EVERYONE},
+    "community.region": {"GET": EVERYONE},
+    "community.regions": {"GET": EVERYONE},
+    "event_materials.upload": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "events.agenda": {"GET": EVERYONE},
+    "events.archive": {"GET": EVERYONE},
+    # Cancel and confirmation links in mails, one-click unsubscribe, personal feed: the token.
+    "events.cancel_registration": {"GET": EVERYONE, "POST": EVERYONE},
+    "events.confirm_registration": {"GET": EVERYONE, "POST": EVERYONE},
+    "events.detail": {"GET": EVERYONE},
+    "events.ics": {"GET": EVERYONE},
+    "events.my_activities": {"GET": SIGNED_IN},
+    "events.register": {"POST": (422, 302, 302, 302, 302, 302)},  # guests fill in a form
+    "feeds.agenda_feed": {"GET": EVERYONE},
+    "feeds.filtered_feed": {"GET": EVERYONE},
+    "feeds.personal_feed": {"GET": EVERYONE},
+    "feeds.regenerate_token": {"POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "feeds.subscribe": {"GET": EVERYONE},
+    "forums.categories": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    # Only the post's author (not one of the roles here) edits or deletes it; moderators hide.
+    "forums.delete_post": {"POST": (LOGIN, 403, 403, 403, 403, 403)},
+    "forums.edit_post": {
+        "GET": (LOGIN, 403, 403, 403, 403, 403),
+        "POST": (LOGIN, 403, 403, 403, 403, 403),
+    },
+    "forums.first_unread": {"GET": (LOGIN, 403, 302, 302, 302, 302)},
+    "forums.forum": {"GET": VERIFIED_MEMBERS},
+    "forums.hide_post": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "forums.index": {"GET": EVERYONE},
+    "forums.moderate_thread": {"GET": REGION_MANAGERS},
+    "forums.moderation_queue": {"GET": COORDINATORS},
+    "forums.move_thread": {"POST": region_managers(422)},
+    "forums.new_thread": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "forums.notifications": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
+    "forums.notifications_read": {"POST": (LOGIN, 303, 303, 303, 303, 303)},
+    "forums.post_link": {"GET": (LOGIN, 403, 302, 302, 302, 302)},
+    "forums.post_revisions": {"GET": REGION_MANAGERS},
+    "forums.rename_thread": {"POST": region_managers(422)},
+    "forums.reply": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "forums.report_post": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "forums.resolve_report": {"POST": region_managers(303)},
+    "forums.restore_post": {"POST": region_managers(303)},
+    "forums.search": {"GET": EVERYONE},
+    "forums.set_public": {"POST": (LOGIN, 403, 403, 403, 403, 303)},
+    "forums.suspend_member": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "forums.thread": {"GET": VERIFIED_MEMBERS},
+    "forums.toggle_thread": {"POST": region_managers(303)},
+    "forums.unsubscribe": {"GET": EVERYONE, "POST": EVERYONE},
+    "forums.watch": {"POST": (LOGIN, 403, 303, 303, 303, 303)},
+    "manage.attendance": {"POST": region_managers(409)},
+    "manage.attendees": {"GET": REGION_MANAGERS},
+    "manage.cancel": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.close_registration": {"POST": region_managers(302)},
+    "manage.copy": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.delete": {"POST": region_managers(409)},
+    "manage.delete_programme_item": {"POST": region_managers(302)},
+    "manage.delete_question": {"POST": region_managers(302)},
+    "manage.edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.event": {"GET": REGION_MANAGERS},
+    "manage.export_csv": {"GET": REGION_MANAGERS},
+    "manage.export_xlsx": {"GET": REGION_MANAGERS},
+    "manage.index": {"GET": COORDINATORS},
+    "manage.mail": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "manage.programme": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.programme_item": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.promote": {"POST": region_managers(409)},
+    "manage.publish": {"POST": region_managers(409)},
+    "manage.question": {"GET": REGION_MANAGERS, "POST": region_managers(302)},
+    "manage.questions": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.reopen_registration": {"POST": region_managers(302)},
+    "privacy.delete_account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
+    "privacy.export": {"GET": SIGNED_IN},
+    "privacy.policy": {"GET": EVERYONE},
+}
+
+
+def _expected_pairs() -> list[tuple[str, str]]:
+    return sorted((e, m) for e, methods in EXPECTED.items() for m in methods)
+
+
+def test_every_route_has_an_entry(app):
+    actual = set(routes(app))
+    missing = sorted(f"{e} {m}" for e, m in actual - set(_expected_pairs()))
+    stale = sorted(f"{e} {m}" for e, m in set(_expected_pairs()) - actual)
+    assert missing == [], f"routes without an entry in EXPECTED: {missing}"
+    assert stale == [], f"entries for routes that no longer exist: {stale}"
+
+
+def _status(response) -> int | str:
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and location.startswith("/aanmelden"):
+        return LOGIN
+    return response.status_code
+
+
+def _request(client, app, world, endpoint: str, method: str, role: str):
+    limiter.reset()  # the matrix asks many times from one address
+    act_as(client, world, role)
+    url = build_url(app, endpoint, world)
+    if method == "GET":
+        return client.get(url)
+    return client.post_form(url, {})
+
+
+@pytest.mark.parametrize(("endpoint", "method"), _expected_pairs())
+def test_route_gives_each_role_the_expected_status(app, client, endpoint, method):
+    got = []
+    world = build_world()
+    for role in ROLES:
+        if method == "POST" and role != ROLES[0]:  # a POST may change the world: start afresh
+            db.session.remove()
+            _empty_tables()
+            world = build_world()
+        got.append(_status(_request(client, app, world, endpoint, method, role)))
+    assert dict(zip(ROLES, got, strict=True)) == dict(
+        zip(ROLES, EXPECTED[endpoint][method], strict=True)
+    )

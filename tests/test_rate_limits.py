@@ -1,0 +1,279 @@
+"""Rate limits on login, sign-up, password reset, verification mails and guest registration.
+
+In memory per test app; shared through Redis when several instances run: the
+last tests start two real app processes against the local Redis (issue 7, "Security").
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from community.extensions import db
+from community.models import User
+from events.models import Registration
+from tests.conftest import PASSWORD
+from tests.pages_helpers import sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/7"
+HOME = {"REMOTE_ADDR": "10.0.0.1"}
+OFFICE = {"REMOTE_ADDR": "10.0.0.2"}
+
+
+def _login(client, email, password, address=HOME):
+    return client.post_form(
+        "/aanmelden", {"email": email, "password": password}, environ_base=address
+    )
+
+
+def test_failed_logins_from_one_address_are_limited_with_a_dutch_429(client, make_user):
+    users = [make_user() for _ in range(3)]
+    statuses = [
+        _login(client, users[i % 3].email, "fout-wachtwoord").status_code for i in range(10)
+    ]
+
+    refused = _login(client, users[0].email, "fout-wachtwoord")
+
+    assert statuses == [401] * 10
+    assert refused.status_code == 429
+    assert "Te veel mislukte aanmeldpogingen" in refused.text
+    assert int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_an_attacker_cannot_lock_a_member_out_from_elsewhere(client, make_user):
+    ann = make_user()
+    for _ in range(5):
+        _login(client, ann.email, "fout-wachtwoord", HOME)
+
+    attacker_again = _login(client, ann.email, "fout-wachtwoord", HOME)
+    ann_at_the_office = _login(client, ann.email, PASSWORD, OFFICE)
+
+    assert attacker_again.status_code == 429
+    assert ann_at_the_office.status_code == 302  # the key is (address, e-mail), not the e-mail
+
+
+def test_the_limit_per_email_stops_guessing_one_account_before_the_address_limit(client, make_user):
+    ann, bert = make_user(), make_user()
+    for _ in range(5):
+        _login(client, ann.email.upper(), "fout-wachtwoord")
+
+    assert _login(client, ann.email, "fout-wachtwoord").status_code == 429
+    assert _login(client, bert.email, "fout-wachtwoord").status_code == 401
+
+
+def test_successful_logins_do_not_count(client, make_user):
+    """A whole training room behind one address signs in at the same time."""
+    users = [make_user() for _ in range(15)]
+
+    statuses = [_login(client, user.email, PASSWORD).status_code for user in users]
+
+    assert statuses == [302] * 15
+
+
+def test_signups_from_one_address_are_limited(client, make_region):
+    region = make_region()
+
+    def signup(n):
+        data = {
+            "email": f"nieuw{n}@example.org",
+            "display_name": f"Nieuw {n}",
+            "password": "een-lang-wachtwoord",
+            "password_repeat": "een-lang-wachtwoord",
+            "region": str(region.id),
+            "sector": "onderwijs",
+            "language": "nl",
+        }
+        with client.session_transaction() as session:
+            session.clear()  # each sign-up signs in; start signed out again
+        return client.post_form("/registreren", data, environ_base=HOME)
+
+    statuses = [signup(n).status_code for n in range(10)]
+    refused = signup(10)
+
+    assert statuses == [302] * 10
+    assert refused.status_code == 429
+    assert "te veel accounts" in refused.text
+    assert db.session.scalar(select(func.count()).select_from(User)) == 10
+
+
+def test_password_reset_requests_are_limited_per_address_and_email(client, make_user, mailbox):
+    ann = make_user()
+
+    def ask(email, address=HOME):
+        return client.post_form("/wachtwoord-vergeten", {"email": email}, environ_base=address)
+
+    statuses = [ask(ann.email).status_code for _ in range(3)]
+    refused = ask(ann.email)
+    other_account = ask("iemand@example.org")
+
+    assert statuses == [302] * 3
+    assert refused.status_code == 429
+    assert "elke link die we stuurden werkt" in refused.text
+    assert other_account.status_code == 302
+    assert [m["To"] for m in mailbox] == [ann.email] * 3
+
+
+def test_verification_mails_are_limited_per_member(client, make_user, mailbox):
+    user = make_user(is_verified=False)
+    sign_in(client, user)
+
+    statuses = [client.post_form("/account/bevestigingsmail").status_code for _ in range(5)]
+    refused = client.post_form("/account/bevestigingsmail")
+
+    assert statuses == [302] * 5
+    assert refused.status_code == 429
+    assert "meerdere bevestigingsmails" in refused.text
+    assert len(mailbox) == 5
+
+
+def test_guest_registrations_are_limited_per_address_but_members_are_not(
+    client, make_event, make_user
+):
+    event = make_event(capacity=100)
+
+    def register_guest(n):
+        data = {
+            "guest_name": f"Gast {n}",
+            "guest_email": f"gast{n}@example.org",
+            "guest_organisation": "CLB Leuven",
+            "guest_sector": "onderwijs",
+            "guest_job_title": "psycholoog",
+        }
+        return client.post_form(f"/activiteiten/{event.slug}/inschrijven", data, environ_base=HOME)
+
+    statuses = [register_guest(n).status_code for n in range(5)]
+    refused = register_guest(5)
+    members = []
+    for _ in range(6):
+        sign_in(client, make_user())
+        url = f"/activiteiten/{event.slug}/inschrijven"
+        members.append(client.post_form(url, {}, environ_base=HOME).status_code)
+
+    assert statuses == [302] * 5
+    assert refused.status_code == 429
+    assert "te veel gastinschrijvingen" in refused.text
+    assert members == [302] * 6
+    count = select(func.count()).select_from(Registration)
+    assert db.session.scalar(count) == 11
+
+
+# --- two instances share the limits through Redis ---------------------------------------
+
+SERVER = """
+import json, sys
+from app import create_app
+config = json.loads(sys.argv[1])
+create_app(config).run(host="127.0.0.1", port=int(sys.argv[2]), use_reloader=False)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(port: int, process) -> None:
+    for _ in range(100):
+        if process.poll() is not None:
+            raise AssertionError(process.stderr.read().decode())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"instance on port {port} did not start")
+
+
+@pytest.fixture
+def two_instances(app, database_url, tmp_path):
+    """Start two app processes with the given rate-limit storage; yields a starter function."""
+    processes = []
+
+    def start(storage: str, prefix: str) -> list[int]:
+        config = {
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,  # this test is about the limits
+            "MAIL_BACKEND": "console",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "RATELIMIT_STORAGE_URI": storage,
+            "RATELIMIT_KEY_PREFIX": prefix,
+        }
+        ports = []
+        for _ in range(2):
+            port = _free_port()
+            process = subprocess.Popen(
+                [sys.executable, "-c", SERVER, json.dumps(config), str(port)],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            processes.append(process)
+            _wait_for(port, process)
+            ports.append(port)
+        return ports
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _failed_login(port: int, email: str) -> int:
+    body = urllib.parse.urlencode({"email": email, "password": "fout-wachtwoord"}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/aanmelden", data=body)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.fixture
+def redis_keys():
+    """A key prefix unique to this test run; its keys are removed from Redis afterwards."""
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.ping()  # the local Redis must run: fail, never skip
+    prefix = f"bruggen-test-{uuid.uuid4().hex}"
+    yield connection, prefix
+    keys = list(connection.scan_iter(match=f"*{prefix}*"))
+    if keys:
+        connection.delete(*keys)
+
+
+def test_two_instances_share_the_login_limit_through_redis(two_instances, redis_keys, make_user):
+    connection, prefix = redis_keys
+    users = [make_user() for _ in range(3)]
+    first, second = two_instances(REDIS_URL, prefix)
+
+    statuses = [_failed_login(first if n % 2 else second, users[n % 3].email) for n in range(10)]
+
+    assert statuses == [401] * 10
+    assert _failed_login(first, users[0].email) == 429
+    assert _failed_login(second, users[1].email) == 429
+    assert list(connection.scan_iter(match=f"*{prefix}*")), "the counters live in Redis"
+
+
+def test_without_redis_each_instance_counts_on_its_own(two_instances, make_user):
+    """The control: with in-memory storage the same 11 attempts are never refused."""
+    users = [make_user() for _ in range(3)]
+    first, second = two_instances("memory://", "bruggen-test")
+
+    statuses = [_failed_login(first if n % 2 else second, users[n % 3].email) for n in range(11)]
+
+    assert statuses == [401] * 11
