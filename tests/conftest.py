@@ -27,6 +27,7 @@ from app import create_app
 from community.extensions import db
 
 PASSWORD = "correct-horse-battery"
+_password_hashes: dict[str, str] = {}
 _counter = itertools.count(1)
 
 
@@ -237,7 +238,11 @@ def make_user(app):
         }
         values.update(overrides)
         user = User(**values)
-        user.set_password(password)
+        # scrypt is slow on purpose; hash each test password once per session.
+        if password not in _password_hashes:
+            user.set_password(password)
+            _password_hashes[password] = user.password_hash
+        user.password_hash = _password_hashes[password]
         user.is_admin = role == "admin"
         if role == "coordinator":
             user.coordinated_regions = list(regions)

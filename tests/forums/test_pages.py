@@ -9,63 +9,16 @@ import pytest
 
 from community.extensions import db
 from community.models import User
-from forums.models import Forum, Post, Thread
+from forums.models import Forum, Post
 from tests.pages_helpers import add, forget_loaded_objects, now, sign_in
 
 _n = itertools.count(1)
-
-
-@pytest.fixture
-def make_forum(app, make_theme):
-    def _make(**overrides):
-        n = next(_n)
-        values = {"slug": f"forum-{n}", "name": f"Forum {n}", "position": n}
-        values.update(overrides)
-        return add(Forum(**values))
-
-    return _make
 
 
 def quick_user():
     """A member without the (slow) password hashing of ``make_user``."""
     n = next(_n)
     return User(email=f"lid{n}@example.org", display_name=f"Lid {n}", password_hash="-")
-
-
-@pytest.fixture
-def make_thread(app):
-    """Return a callable making a thread with ``posts`` posts (the first opens it)."""
-
-    def _make(forum, posts: int = 1, **overrides):
-        author = overrides.pop("author", None) or quick_user()
-        n = next(_n)
-        start = overrides.pop("last_post_at", now() - dt.timedelta(hours=n))
-        values = {
-            "forum": forum,
-            "title": f"Gesprek {n}",
-            "slug": f"gesprek-{n}",
-            "author": author,
-            "last_poster": author,
-            "post_count": posts,
-            "last_post_at": start,
-        }
-        values.update(overrides)
-        thread = Thread(**values)
-        db.session.add(thread)
-        for i in range(posts):
-            db.session.add(
-                Post(
-                    thread=thread,
-                    author=author,
-                    body=f"Bericht {i + 1}.",
-                    body_html=f"<p>Bericht {i + 1}.</p>",
-                    created_at=start,
-                )
-            )
-        db.session.commit()
-        return thread
-
-    return _make
 
 
 def test_forum_index_is_public_with_forums_per_theme_and_thread_titles(
