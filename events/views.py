@@ -505,7 +505,9 @@ def confirm_registration(token):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        registration = seats.confirm_guest(token)
+        registration = seats.registration_from_token(seats.CONFIRM_PURPOSE, token)
+        already_confirmed = registration.pending_until is None
+        seats.confirm_registration(registration)
     except seats.ConfirmationExpired as error:
         for promoted in error.promoted:
             notify_promoted(promoted)
@@ -514,8 +516,8 @@ def confirm_registration(token):
     except seats.RegistrationError as error:
         db.session.rollback()
         return _link_problem(error)
-    if registration.state == RegistrationState.CONFIRMED:
-        notify_registered(registration)
+    if registration.state == RegistrationState.CONFIRMED and not already_confirmed:
+        notify_registered(registration)  # once: a second click sends no second mail
     db.session.commit()
     return render_template("events/confirm_registration.html", registration=registration)
 

@@ -449,3 +449,19 @@ def test_no_registrations_are_kept_when_a_colleague_row_is_half_filled(
     assert response.status_code == 422
     assert "Vul ook het e-mailadres van je collega in." in html_of(response)
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
+def test_confirming_a_guest_place_twice_sends_one_confirmation_mail(client, make_event, mailbox):
+    event = make_event(capacity=5)
+    client.post_form(f"/activiteiten/{event.slug}/inschrijven", guest_data())
+    (link,) = [u for u in links_in(mailbox[0]) if "/inschrijving/bevestigen/" in u]
+    path = link.replace("http://bruggen.test", "")
+    mailbox.clear()
+
+    first = client.post_form(path)
+    second = client.post_form(path)
+
+    assert first.status_code == 200 and second.status_code == 200
+    (registration,) = stored()
+    assert registration.state == CONFIRMED
+    assert len(mailbox) == 1, "a second click must not mail the guest again"
