@@ -160,7 +160,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from community import auth, cli, errors, i18n, routing, security, templating
+    from community import auth, cli, errors, i18n, pagecache, routing, security, templating
     from community import mail as outbox
     from community.extensions import csrf, db, limiter, login_manager, mail, migrate
 
@@ -180,6 +180,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    # Inside the proxy fix of ``security``: cache keys see the visitor's scheme and host.
+    pagecache.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     outbox.init_app(app)

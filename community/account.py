@@ -23,12 +23,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from community.extensions import db, limiter
+from community.extensions import csrf, db, limiter
 from community.i18n import selected_language
 from community.mail import queue_mail
 from community.models import Organisation, Region, Sector, Theme, User
 from community.permissions import can_administer
-from community.security import address_and_email, failed_login, remote_address
+from community.security import (
+    address_and_email,
+    failed_login,
+    protect_form_of_public_page,
+    remote_address,
+)
 
 from . import auth
 from .auth import (
@@ -324,7 +329,10 @@ def logout():
 
 
 @bp.post("/taal")
+@csrf.exempt  # the switch is on cached pages: checked by protect_form_of_public_page
 def set_language():
+    """Switch the UI language ("nl" or "en"); stored on the profile when signed in."""
+    protect_form_of_public_page()
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         abort(400)

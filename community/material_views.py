@@ -42,6 +42,7 @@ from community.models import (
     Region,
     Theme,
 )
+from community.pagecache import cached_page
 from community.storage import get_storage
 from community.uploads import UploadRefused, read_upload
 from community.views import bp, material_options
@@ -212,6 +213,7 @@ class LibraryFilters:
 
 
 @bp.get("/materiaal")
+@cached_page("library", "site")
 def materials():
     regions = db.session.scalars(select(Region).order_by(Region.position)).all()
     themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()

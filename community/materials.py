@@ -27,6 +27,7 @@ from community.models import (
     Theme,
     User,
 )
+from community.pagecache import NOT_A_CHANGE_OF_PAGES
 from community.permissions import can_post, can_read_members_content, is_signed_in
 from community.storage import release_file, store_file
 from community.uploads import (
@@ -291,6 +292,9 @@ def record_download(material: Material) -> None:
         .where(Material.id == material.id)
         # A download is not an edit: keep ``updated_at`` (its onupdate would bump it).
         .values(download_count=Material.download_count + 1, updated_at=Material.updated_at)
+        # Nor a reason to render the library again: its "most downloaded" order may lag
+        # by the page cache's timeout (community.pagecache).
+        .execution_options(**NOT_A_CHANGE_OF_PAGES)
     )
     log.info("material %s downloaded", material.slug)
 

@@ -22,6 +22,7 @@ from community.models import (
     Sector,
     Theme,
 )
+from community.pagecache import cached_page
 from community.practices import (
     PracticeFields,
     PracticeStateError,
@@ -112,6 +113,7 @@ def _fill_form(form: PracticeForm, practice: Practice) -> None:
 
 
 @bp.get("/praktijkvoorbeelden")
+@cached_page("library", "site")
 def practices():
     region = region_arg(request.args)
     theme = theme_arg(request.args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -87,3 +88,36 @@ def address_and_email() -> str:
 def failed_login(response) -> bool:
     """Count a login attempt against the limits only when it failed (wrong password, inactive)."""
     return response.status_code in (401, 403)
+
+
+# --- forms on cached public pages ---------------------------------------------------------
+
+
+def protect_form_of_public_page() -> None:
+    """CSRF check for a POST that anonymous visitors send from a cached public page.
+
+    Cached pages carry nothing tied to one visitor, so no CSRF token (issue 8). A
+    CSRF attack borrows the victim's signed-in session; an anonymous POST (a guest
+    registration, a language choice) carries no such authority. So: a signed-in
+    visitor's POST needs the token as everywhere (Flask-WTF's ``protect``, a 400 when
+    it is missing); an anonymous POST must not come from another site — an ``Origin``
+    header (browsers send it on cross-site POSTs) naming another host is refused with
+    a 400. The login form is not such a page: it keeps its token (login CSRF).
+    """
+    from flask import abort
+    from flask_login import current_user
+
+    from community.extensions import csrf
+
+    if current_user.is_authenticated:
+        csrf.protect()
+        return
+    origin = request.headers.get("Origin")
+    if origin and origin.rstrip("/") != request.host_url.rstrip("/"):
+        abort(400, description=CROSS_SITE_POST)
+
+
+CROSS_SITE_POST = _l(
+    "Dit formulier werd vanaf een andere website verstuurd en is daarom geweigerd. "
+    "Open de pagina op Bruggen zelf en probeer het opnieuw."
+)

@@ -20,6 +20,7 @@ from community.materials import (
     visible_materials_filter,
 )
 from community.models import Material, Network, Practice, PracticeStatus, Region
+from community.pagecache import cached_page
 from community.practices import (
     can_edit_practice,
     can_review_practice,
@@ -79,17 +80,20 @@ def _all_regions():
 
 
 @bp.get("/")
+@cached_page("library", "site")
 def home():
     materials = _newest_materials(limit=NEWEST_MATERIALS)
     return render_template("community/home.html", materials=materials, regions=_all_regions())
 
 
 @bp.get("/regios")
+@cached_page("site")
 def regions():
     return render_template("community/regions.html", regions=_all_regions())
 
 
 @bp.get("/regio/<slug>")
+@cached_page("library", "site")
 def region(slug):
     query = (
         select(Region)

@@ -26,6 +26,7 @@ from community.extensions import db
 from community.filters import choice_arg, region_arg, theme_arg
 from community.forms import EmptyForm
 from community.models import Region, Theme
+from community.pagecache import cached_page
 from community.permissions import is_signed_in
 from events import feeds
 from events.feeds import FeedFilters, UnknownFeed
@@ -86,6 +87,7 @@ def _public(filters: FeedFilters) -> Response:
 
 
 @bp.get("/agenda.ics")
+@cached_page("events", "site")
 def agenda_feed():
     """The whole public agenda; ``?regio=&thema=&type=`` filters it like the path form."""
     try:
@@ -97,6 +99,7 @@ def agenda_feed():
 
 
 @bp.get("/agenda/<path:filters>.ics")
+@cached_page("events", "site")
 def filtered_feed(filters: str):
     """A filtered public feed: ``/agenda/west-vlaanderen/thema-2/vormingen.ics``."""
     try:

@@ -175,7 +175,12 @@ def registration_form(
             FormField(ColleagueRow), min_entries=COLLEAGUE_ROWS, max_entries=10
         )
     form_class = type("RegistrationForm", bases, attrs)
-    form = form_class(formdata=formdata) if formdata is not None else form_class()
+    # A guest's form is on the cached activity page: no per-visitor CSRF token in it
+    # (see community.security.protect_form_of_public_page, which the view calls).
+    meta = {"csrf": False} if as_guest else {}
+    form = (
+        form_class(formdata=formdata, meta=meta) if formdata is not None else form_class(meta=meta)
+    )
     if as_guest:
         form.guest_sector.choices = _sector_choices()
     return form

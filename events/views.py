@@ -26,15 +26,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from community.db import utcnow
-from community.extensions import db, limiter
+from community.extensions import csrf, db, limiter
 from community.filters import InvalidFilter, choice_arg, region_arg, theme_arg
 from community.forms import EmptyForm
 from community.i18n import selected_language
 from community.materials import visible_materials_filter
 from community.models import Material, Region, Theme
+from community.pagecache import cached_page
 from community.permissions import is_signed_in
 from community.sections import register_section
-from community.security import remote_address
+from community.security import protect_form_of_public_page, remote_address
 from events import registration as seats
 from events.cli import COMMANDS
 from events.display import event_period
@@ -246,6 +247,7 @@ def _availabilities(events: list[Event]) -> dict[int, seats.Availability]:
 
 
 @bp.get("/agenda")
+@cached_page("events", "site")
 def agenda():
     filters = AgendaFilters.from_args(request.args)
     events = _listed(*filters.criteria(), upcoming=True)
@@ -259,6 +261,7 @@ def agenda():
 
 
 @bp.get("/agenda/archief")
+@cached_page("events", "site")
 def archive():
     filters = AgendaFilters.from_args(request.args)
     events = _listed(*filters.criteria(), upcoming=False)
@@ -354,7 +357,7 @@ def _detail_page(event: Event, *, form=None, status: int = 200, error: str | Non
         materials=materials,
         form=form,
         error=error,
-        cancel_form=EmptyForm(),
+        cancel_form=EmptyForm() if facts["mine"] else None,
         cancel_token=seats.cancel_token(facts["mine"]) if facts["mine"] else None,
         google_url=google_calendar_url(event),
         outlook_url=outlook_calendar_url(event),
@@ -364,6 +367,7 @@ def _detail_page(event: Event, *, form=None, status: int = 200, error: str | Non
 
 
 @bp.get("/activiteiten/<slug>")
+@cached_page("events", "library", "site")
 def detail(slug):
     return _detail_page(get_event_or_404(slug))
 
@@ -436,7 +440,9 @@ def _signed_in() -> bool:
         "het opnieuw, of meld je aan."
     ),
 )
+@csrf.exempt  # guests post from the cached activity page: protect_form_of_public_page
 def register(slug):
+    protect_form_of_public_page()
     event = get_event_or_404(slug)
     form = _form_for(event, seats.workshop_seats_taken(event), formdata=request.form)
     if not form.validate_on_submit():

@@ -126,6 +126,7 @@ def app(database_url, smtp_server, tmp_path):
         # each request has its own app context.
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)
+        g.pop("csrf_token", None)  # Flask-WTF's token of the previous request
 
     with app.app_context():
         if database_url not in _schema_ready:

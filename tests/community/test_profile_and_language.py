@@ -100,12 +100,26 @@ def test_language_switch_refuses_unknown_languages(client):
         assert "language" not in session
 
 
-def test_language_switch_without_csrf_token_changes_nothing(client):
+def test_language_switch_of_a_signed_in_member_without_csrf_token_changes_nothing(
+    client, make_user, login
+):
+    member = make_user()
+    login(member)
     response = client.post("/taal", data={"language": "en"})
 
     assert response.status_code == 400
     with client.session_transaction() as session:
         assert "language" not in session
+    assert member.locale != "en"
+
+
+def test_an_anonymous_visitor_switches_language_without_a_token(client):
+    """The switch is on cached pages that carry no token (community.security)."""
+    response = client.post("/taal", data={"language": "en"})
+
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert session["language"] == "en"
 
 
 def test_accept_language_english_gives_an_english_page(client):

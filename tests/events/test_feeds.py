@@ -82,7 +82,9 @@ def test_unchanged_feed_is_byte_for_byte_the_same_and_answers_304(client, traini
     assert by_date.status_code == 304
 
 
-def test_304_path_runs_only_the_aggregate_query(client, training, count_queries):
+def test_304_path_runs_only_the_aggregate_query(app, client, training, count_queries):
+    """The feed's own 304 (what a client with a session cookie gets; the page cache off)."""
+    app.config["PAGE_CACHE_ENABLED"] = False
     etag = client.get("/agenda/west-vlaanderen/thema-2/vormingen.ics").headers["ETag"]
     forget_loaded_objects()
 
@@ -94,6 +96,20 @@ def test_304_path_runs_only_the_aggregate_query(client, training, count_queries)
     assert response.status_code == 304
     assert len(queries) == 1, queries
     assert queries[0].lstrip().upper().startswith("SELECT COUNT(")
+
+
+def test_304_from_the_page_cache_reads_only_the_data_versions(client, training, count_queries):
+    url = "/agenda/west-vlaanderen/thema-2/vormingen.ics"
+    etag = client.get(url).headers["ETag"]
+    forget_loaded_objects()
+
+    with count_queries() as queries:
+        response = client.get(url, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304 and response.headers["X-Page-Cache"] == "hit"
+    assert response.headers["ETag"] == etag
+    assert len(queries) == 1, queries
+    assert "FROM data_versions" in queries[0]
 
 
 def test_a_change_gives_a_new_etag_and_the_old_one_gets_the_full_feed(client, training):

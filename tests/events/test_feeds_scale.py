@@ -110,8 +110,10 @@ def test_feed_of_2000_events_is_built_with_a_fixed_number_of_queries(
         response = client.get("/agenda/west-vlaanderen/thema-2.ics")
 
     assert response.status_code == 200
-    # validators, events (with region and network), themes, programme
-    assert len(queries) == 4, queries
+    # the page cache's data versions, then: validators, events (with region and network),
+    # themes, programme
+    assert len(queries) == 5, queries
+    assert "FROM data_versions" in queries[0]
     assert b"CATEGORIES:vorming,thema 2" in response.data
 
 

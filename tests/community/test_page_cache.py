@@ -1,0 +1,296 @@
+"""The page cache for anonymous visitors (issue 8, "Targets"): right pages, never personal."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import redis
+from flask import Flask
+
+from app import create_app
+from community.extensions import db
+from community.pagecache import (
+    SCOPE_OF_TABLE,
+    SCOPES,
+    DataVersion,
+    cached_page,
+    current_versions,
+    page_cache,
+)
+from events.models import Registration, RegistrationState
+
+PUBLIC_PAGES = ("/", "/regios", "/agenda", "/materiaal", "/praktijkvoorbeelden", "/agenda.ics")
+
+
+def _cache_state(response) -> str | None:
+    return response.headers.get("X-Page-Cache")
+
+
+def test_an_anonymous_page_is_rendered_once_then_served_from_the_cache(client, make_event):
+    event = make_event(title="Netwerkmoment Brugge")
+    for url in (*PUBLIC_PAGES, f"/activiteiten/{event.slug}"):
+        first = client.get(url)
+        second = client.get(url)
+        assert first.status_code == 200, url
+        assert (_cache_state(first), _cache_state(second)) == ("miss", "hit"), url
+        assert second.data == first.data, url
+        assert second.headers["ETag"] == first.headers["ETag"], url
+        assert "Set-Cookie" not in first.headers and "Set-Cookie" not in second.headers, url
+        assert second.headers["Content-Length"] == str(len(first.data)), url
+
+
+def test_a_cached_page_carries_no_csrf_token_and_no_session(client, make_event):
+    event = make_event()
+    for url in (*PUBLIC_PAGES, f"/activiteiten/{event.slug}"):
+        page = client.get(url).text
+        assert "csrf_token" not in page, url
+    # Nothing in the visit gave the client a session.
+    assert client.get_cookie("session") is None
+
+
+def test_the_etag_answers_304_without_a_body(client, make_event):
+    make_event()
+    first = client.get("/agenda")
+    again = client.get("/agenda", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    other = client.get("/agenda", headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.data == first.data
+
+
+def test_a_head_request_gets_the_headers_of_the_cached_page(client, make_event):
+    make_event()
+    page = client.get("/agenda")
+    head = client.head("/agenda")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == page.headers["ETag"]
+
+
+def test_a_change_of_the_data_shows_at_once(client, make_event):
+    event = make_event(title="Eerste titel", capacity=5)
+    client.get("/agenda")
+    assert "Eerste titel" in client.get("/agenda").text
+    event.title = "Nieuwe titel"
+    db.session.commit()
+    page = client.get("/agenda")
+    assert _cache_state(page) == "miss"
+    assert "Nieuwe titel" in page.text and "Eerste titel" not in page.text
+
+
+def test_a_registration_updates_the_places_left_on_the_cached_activity_page(
+    client, make_event, make_user
+):
+    event = make_event(capacity=3)
+    url = f"/activiteiten/{event.slug}"
+    assert "3 plaatsen vrij" in client.get(url).text
+    assert _cache_state(client.get(url)) == "hit"
+    member = make_user()
+    db.session.add(
+        Registration(
+            event_id=event.id,
+            user_id=member.id,
+            name=member.display_name,
+            email=member.email,
+            state=RegistrationState.CONFIRMED,
+        )
+    )
+    db.session.commit()
+    page = client.get(url)
+    assert _cache_state(page) == "miss" and "2 plaatsen vrij" in page.text
+
+
+def test_each_language_has_its_own_cached_page(client, make_event):
+    make_event()
+    dutch = client.get("/agenda", headers={"Accept-Language": "nl-BE,nl;q=0.9"})
+    english = client.get("/agenda", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert 'lang="nl"' in dutch.text and 'lang="en"' in english.text
+    assert _cache_state(english) == "miss"
+    assert "Accept-Language" in english.headers["Vary"] and "Cookie" in english.headers["Vary"]
+
+
+def test_a_signed_in_member_never_gets_or_leaves_a_cached_page(
+    app, client, make_event, login, make_user
+):
+    make_event()
+    member = make_user(display_name="Rosa Peeters")
+    login(member)
+    personal = client.get("/agenda")
+    assert _cache_state(personal) is None
+    assert "Rosa Peeters" in personal.text
+    anonymous = app.test_client().get("/agenda")  # any other visitor
+    assert "Rosa Peeters" not in anonymous.text
+    assert _cache_state(anonymous) == "miss"
+
+
+def test_two_visitors_never_see_each_others_flash_messages(app, make_event):
+    event = make_event(capacity=10)
+    url = f"/activiteiten/{event.slug}"
+    guest, other = app.test_client(), app.test_client()
+    guest.get(url)  # fills the cache
+    response = guest.post(
+        f"{url}/inschrijven",
+        data={
+            "guest_name": "Gast Eén",
+            "guest_email": "gast.een@example.org",
+            "guest_organisation": "School",
+            "guest_sector": "onderwijs",
+            "is_listed": "",
+        },
+    )
+    assert response.status_code == 302, response.text
+    own = guest.get(url)
+    assert "Bijna klaar" in own.text and _cache_state(own) is None
+    seen_by_other = other.get(url)
+    assert "Bijna klaar" not in seen_by_other.text
+    assert "gast.een@example.org" not in seen_by_other.text
+    assert other.get_cookie("session") is None
+
+
+def test_a_page_that_would_hand_out_a_csrf_token_is_not_kept(app, client):
+    """A guard, not a convention: a page that touches the session is never stored."""
+    from flask import render_template_string
+
+    @cached_page("site")
+    def leaky():
+        return render_template_string("<p>{{ csrf_token() }}</p>")
+
+    app.add_url_rule("/_leaky", "leaky", leaky)
+    page_cache(app).endpoints = None  # learn the new endpoint
+    first, second = client.get("/_leaky"), app.test_client().get("/_leaky")
+    assert first.status_code == 200 and "Set-Cookie" in first.headers
+    assert _cache_state(first) is None and _cache_state(second) is None
+    assert first.text != second.text
+
+
+def test_an_unknown_scope_is_refused():
+    with pytest.raises(ValueError):
+        cached_page("everything")
+
+
+def test_every_table_has_a_known_scope(app):
+    for name in db.metadata.tables:
+        assert SCOPE_OF_TABLE.get(name, "site") in (*SCOPES, None), name
+
+
+def test_a_commit_raises_the_versions_of_what_it_wrote_and_nothing_else(app, make_event):
+    make_event()
+    before = current_versions()
+    db.session.commit()  # nothing written
+    assert current_versions() == before
+    event = make_event()
+    after = current_versions()
+    assert after["events"] == before["events"] + 1
+    assert after["forums"] == before["forums"] and after["library"] == before["library"]
+    event.title = "Anders"
+    db.session.rollback()  # a rolled-back change raises nothing
+    assert current_versions() == after
+
+
+def test_bulk_statements_raise_the_version_too(app, make_event):
+    from sqlalchemy import update
+
+    from events.models import Event
+
+    make_event()
+    before = current_versions()["events"]
+    db.session.execute(update(Event).values(title="Bulk"))
+    db.session.commit()
+    assert current_versions()["events"] == before + 1
+    assert db.session.get(DataVersion, "events").version == before + 1
+
+
+def _redis_url() -> str:
+    return "redis://127.0.0.1:6379/14"
+
+
+def test_processes_share_the_cache_through_redis(database_url, tmp_path, make_event):
+    """Two apps (two processes in production) with one Redis: one renders, the other serves."""
+    make_event(title="Gedeeld")
+    prefix_probe = redis.Redis.from_url(_redis_url())
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": _redis_url(),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # A host of its own: keys of other test runs never match.
+        "SERVER_NAME": None,
+    }
+    host = f"{uuid.uuid4().hex}.bruggen.test"
+    first: Flask = create_app(config)
+    second: Flask = create_app(config)
+    try:
+        one = first.test_client().get("/agenda", base_url=f"http://{host}")
+        two = second.test_client().get("/agenda", base_url=f"http://{host}")
+        assert (_cache_state(one), _cache_state(two)) == ("miss", "hit")
+        assert two.data == one.data and "Gedeeld" in two.text
+    finally:
+        for key in prefix_probe.scan_iter("bruggen:page:*"):
+            ttl = prefix_probe.ttl(key)
+            assert ttl is None or ttl <= 60
+        with first.app_context():
+            db.engine.dispose()
+        with second.app_context():
+            db.engine.dispose()
+
+
+def test_the_cached_activity_page_still_takes_a_guest_registration(client, make_event, mailbox):
+    event = make_event(capacity=10)
+    url = f"/activiteiten/{event.slug}"
+    client.get(url)
+    page = client.get(url)
+    assert _cache_state(page) == "hit"
+    action = re.search(r'<form method="post" action="([^"]+inschrijven)[^"]*"', page.text)[1]
+    response = client.post(
+        action,
+        data={
+            "guest_name": "Gast Twee",
+            "guest_email": "gast.twee@example.org",
+            "guest_organisation": "CLB",
+            "guest_sector": "onderwijs",
+        },
+    )
+    assert response.status_code == 302
+    assert db.session.query(Registration).filter_by(email="gast.twee@example.org").count() == 1
+
+
+def test_a_guest_registration_from_another_site_is_refused(client, make_event):
+    event = make_event(capacity=10)
+    response = client.post(
+        f"/activiteiten/{event.slug}/inschrijven",
+        data={
+            "guest_name": "Gast Drie",
+            "guest_email": "gast.drie@example.org",
+            "guest_organisation": "CLB",
+            "guest_sector": "onderwijs",
+        },
+        headers={"Origin": "https://evil.example"},
+    )
+    assert response.status_code == 400
+    assert "andere website" in response.text
+    assert db.session.query(Registration).count() == 0
+
+
+def test_a_signed_in_member_still_needs_the_csrf_token(client, make_event, make_user, login):
+    event = make_event(capacity=10)
+    login(make_user())
+    response = client.post(f"/activiteiten/{event.slug}/inschrijven", data={"is_listed": ""})
+    assert response.status_code == 400
+    assert db.session.query(Registration).count() == 0
+    language = client.post("/taal", data={"language": "en"})
+    assert language.status_code == 400
+
+
+def test_an_anonymous_visitor_switches_language_without_a_token(client):
+    response = client.post("/taal", data={"language": "en", "next": "/agenda"})
+    assert response.status_code == 302
+    page = client.get("/agenda")
+    assert 'lang="en"' in page.text and _cache_state(page) is None
+    refused = client.post(
+        "/taal", data={"language": "nl"}, headers={"Origin": "https://evil.example"}
+    )
+    assert refused.status_code == 400
