@@ -120,7 +120,7 @@ def personal_feed(token: str):
             filters = FeedFilters.from_args(request.args)
             user = feeds.user_by_feed_token(token)
             selection = feeds.personal_selection(user, filters, now)
-            state = feeds.feed_state(selection, filters, now, key=f"personal-{user.id}")
+            state = feeds.feed_state(selection, filters, now, key=f"personal-{user.id}", user=user)
         except UnknownFeed:
             return _not_found(UnknownFeed())
         return _serve(

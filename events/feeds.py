@@ -302,15 +302,28 @@ EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 def feed_state(
-    selection: ColumnElement[bool], filters: FeedFilters, now: dt.datetime, *, key: str = ""
+    selection: ColumnElement[bool],
+    filters: FeedFilters,
+    now: dt.datetime,
+    *,
+    key: str = "",
+    user: User | None = None,
 ) -> FeedState:
     """Return the validators of the feed of ``selection`` at ``now`` with ONE aggregate query.
 
-    The ETag hashes the count, ids, revisions, seat versions and the latest
-    ``updated_at`` of the activities in the window, so any change to what the
-    feed would write changes it. Last-Modified is the latest change, or the
-    moment an activity left the window (its end or cancellation plus 90
-    days) when that is later. ``key`` separates feeds (kind and user).
+    The ETag hashes the count, ids, revisions and the latest ``updated_at``
+    of the activities in the window, so any change to what the feed would
+    write changes it. Last-Modified is the latest change, or the moment an
+    activity left the window (its end or cancellation plus 90 days) when
+    that is later. ``key`` separates feeds (kind and user).
+
+    A public feed shows no registrations (no places left, no personal
+    state), so a registration changes neither validator. ``user`` given (the
+    personal feed): the ETag also hashes the seat versions (SEQUENCE of its
+    VEVENTs) and Last-Modified also follows the user's own registrations
+    (created, confirmed, cancelled), so a client that only sends
+    If-Modified-Since still sees its new place.
+
     Raises :class:`UnknownFeed` when ``filters`` names a region or theme that
     does not exist (RFC 9110 13.2: the 304 path must not need the body).
     """
@@ -328,9 +341,19 @@ def feed_state(
         func.max(case((window, Event.updated_at))),
         func.coalesce(func.sum(case((window, Event.id))), 0),
         func.coalesce(func.sum(case((window, Event.revision))), 0),
-        func.coalesce(func.sum(case((window, Event.seats_version))), 0),
         func.max(case((~window, left_at))),
     ]
+    if user is not None:
+        columns.append(func.coalesce(func.sum(case((window, Event.seats_version))), 0))
+        own = _own_registrations(user)
+        columns.extend(
+            select(func.max(moment)).where(own).scalar_subquery()
+            for moment in (
+                Registration.created_at,
+                Registration.confirmed_at,
+                Registration.cancelled_at,
+            )
+        )
     if filters.region_slug:
         columns.append(
             select(Region.name).where(Region.slug == filters.region_slug).scalar_subquery()
@@ -340,8 +363,12 @@ def feed_state(
             select(Theme.id).where(Theme.number == filters.theme_number).scalar_subquery()
         )
     row = list(db.session.execute(select(*columns).select_from(Event).where(selection)).one())
-    count, last_update, id_sum, revisions, seats, last_left = row[:6]
-    name = row[6] if filters.region_slug else None
+    count, last_update, id_sum, revisions, last_left = row[:5]
+    rest = row[5:]
+    personal: tuple = ()
+    if user is not None:
+        personal, rest = tuple(rest[:4]), rest[4:]
+    name = rest[0] if filters.region_slug else None
     if filters.region_slug and name is None:
         raise UnknownFeed(filters.region_slug)
     if filters.theme_number is not None and row[-1] is None:
@@ -353,8 +380,11 @@ def feed_state(
     if last_left is not None:
         last_left = _as_utc(last_left)
         moments.append(last_left + RETENTION)
+    if personal:
+        personal = (personal[0], *(_as_utc(m) if m is not None else None for m in personal[1:]))
+        moments.extend(moment for moment in personal[1:] if moment is not None)
     last_modified = max(moments).replace(microsecond=0)
-    state = (FEED_FORMAT, key, filters, count, last_update, last_left, id_sum, revisions, seats)
+    state = (FEED_FORMAT, key, filters, count, last_update, last_left, id_sum, revisions, personal)
     digest = hashlib.sha256(repr(state).encode()).hexdigest()
     return FeedState(f'"{digest[:40]}"', last_modified, name)
 

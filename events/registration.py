@@ -396,11 +396,14 @@ def lock_event(event: Event) -> None:
     transaction doing the same waits until this one commits or rolls back.
     Counting places after this and writing in the same transaction makes
     "check the capacity and register" one atomic step (issue 3, "No overbooking").
+    ``updated_at`` is set to itself, so its ``onupdate`` does not fire: a
+    registration is no change of the activity (its feeds' LAST-MODIFIED, DTSTAMP
+    and the public feeds' ETag stay; the personal feed follows ``seats_version``).
     """
     db.session.execute(
         update(Event)
         .where(Event.id == event.id)
-        .values(seats_version=Event.seats_version + 1)
+        .values(seats_version=Event.seats_version + 1, updated_at=Event.updated_at)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(event, attribute_names=_LOCKED_COLUMNS)

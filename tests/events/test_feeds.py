@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import icalendar
 import pytest
 from sqlalchemy import select
+from werkzeug.http import http_date
 
 from community.db import utcnow
 from community.extensions import db
@@ -21,7 +23,7 @@ from events.models import (
     Registration,
     Visibility,
 )
-from events.organiser import cancel_event
+from events.organiser import EventDetails, cancel_event, update_event
 from events.registration import cancel, register
 from tests.pages_helpers import forget_loaded_objects, sign_in
 
@@ -289,6 +291,46 @@ def test_cancelling_an_event_keeps_it_with_status_cancelled(client, training):
     assert after["SEQUENCE"] > before["SEQUENCE"]
 
 
+def test_a_registration_changes_neither_the_public_feeds_nor_the_activitys_updated_at(
+    client, training, make_user
+):
+    """A registration is no change of the activity: public feeds show no places or people,
+    so their bytes and validators stay (a client's 304 stays a 304); an edit changes them."""
+    urls = ["/agenda.ics", "/agenda/west-vlaanderen/thema-2/vormingen.ics"]
+    training.capacity = 1
+    db.session.commit()
+    updated_at = training.updated_at
+    before = {url: client.get(url) for url in urls}
+
+    first, second = make_user(), make_user()
+    register(training, user=first)
+    waiting = register(training, user=second)
+    db.session.commit()
+    cancel(waiting)
+    db.session.commit()
+
+    db.session.refresh(training)
+    assert training.seats_version == 3, "three registration changes took the lock"
+    assert training.updated_at == updated_at
+    for url, old in before.items():
+        now = client.get(url)
+        assert now.data == old.data, url
+        assert now.headers["ETag"] == old.headers["ETag"], url
+        assert now.headers["Last-Modified"] == old.headers["Last-Modified"], url
+        revalidated = client.get(url, headers={"If-None-Match": old.headers["ETag"]})
+        assert revalidated.status_code == 304, url
+
+    update_event(training, replace(EventDetails.of(training), title="Vorming leerrecht (nieuw)"))
+    db.session.commit()
+
+    assert training.updated_at > updated_at
+    for url, old in before.items():
+        edited = client.get(url, headers={"If-None-Match": old.headers["ETag"]})
+        assert edited.status_code == 200, url
+        assert edited.headers["ETag"] != old.headers["ETag"], url
+        assert b"Vorming leerrecht (nieuw)" in edited.data, url
+
+
 def test_description_is_plain_text_with_programme_link_and_network(make_event, west, app):
     from events.models import ProgrammeItem, ProgrammeItemKind
 
@@ -411,6 +453,34 @@ def test_personal_feed_adds_followed_filters_with_what_the_member_may_see(
         vevents(client.get(personal_url(unverified) + "?regio=west-vlaanderen").data)
     )
     assert unverified_uids == {event_uid(public)}
+
+
+def test_personal_feed_validators_follow_the_members_own_registrations(
+    client, make_user, make_event
+):
+    """A registration leaves the activity's updated_at alone; the personal feed's ETag
+    (seat versions) and Last-Modified (the member's own registrations) still move, so a
+    client that sends only If-Modified-Since sees its cancelled place."""
+    member = make_user()
+    event = make_event(capacity=10)
+    registration = register(event, user=member)
+    an_hour_ago = utcnow() - dt.timedelta(hours=1)
+    event.updated_at = registration.created_at = registration.confirmed_at = an_hour_ago
+    db.session.commit()
+    before = client.get(personal_url(member))
+    assert before.headers["Last-Modified"] == http_date(an_hour_ago.replace(microsecond=0))
+
+    cancel(registration)
+    db.session.commit()
+
+    by_date = client.get(
+        personal_url(member), headers={"If-Modified-Since": before.headers["Last-Modified"]}
+    )
+    by_etag = client.get(personal_url(member), headers={"If-None-Match": before.headers["ETag"]})
+    assert by_date.status_code == 200 and by_etag.status_code == 200
+    assert str(vevents(by_date.data)[event_uid(event)]["SUMMARY"]).startswith("[afgemeld] ")
+    db.session.refresh(event)
+    assert event.updated_at == an_hour_ago
 
 
 @pytest.mark.parametrize("token", ["x" * 43, "kort", "met spatie en ë", "a" * 200])
