@@ -86,3 +86,11 @@ def choice_arg(args: MultiDict, name: str, choices: type[E]) -> E | None:
         return choices(value)
     except ValueError:
         raise InvalidFilter(name, value) from None
+
+
+def page_arg(args, name: str = "pagina") -> int:
+    """Return the page number in ``args[name]`` (1 when absent); ``InvalidFilter`` when not ≥ 1."""
+    value = args.get(name, "1").strip() or "1"
+    if not value.isdigit() or int(value) < 1 or len(value) > 9:
+        raise InvalidFilter(name, value)
+    return int(value)

@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from community.db import utcnow
 from community.extensions import csrf, db, limiter
-from community.filters import InvalidFilter, choice_arg, region_arg, theme_arg
+from community.filters import InvalidFilter, choice_arg, page_arg, region_arg, theme_arg
 from community.forms import EmptyForm
 from community.i18n import selected_language
 from community.materials import visible_materials_filter
@@ -78,6 +78,7 @@ for _command in COMMANDS:
 UPCOMING_ON_HOME = 6
 UPCOMING_ON_REGION = 10
 PAST_ON_REGION = 3
+EVENTS_PER_PAGE = 50  # agenda and archive
 
 
 @bp.record_once
@@ -161,19 +162,41 @@ class AgendaFilters:
         return result
 
 
-def _listed(*criteria, upcoming: bool, limit: int | None = None) -> list[Event]:
-    """Return the events ``current_user`` may see: upcoming soonest first, past newest first."""
+def _listing(*criteria, upcoming: bool):
     now = utcnow()
     when = Event.ends_at >= now if upcoming else Event.ends_at < now
+    return select(Event).where(visible_events_filter(current_user), when, *criteria)
+
+
+def _listed(*criteria, upcoming: bool, limit: int | None = None, offset: int = 0) -> list[Event]:
+    """Return the events ``current_user`` may see: upcoming soonest first, past newest first."""
     order = Event.starts_at.asc() if upcoming else Event.starts_at.desc()
     query = (
-        select(Event)
-        .where(visible_events_filter(current_user), when, *criteria)
+        _listing(*criteria, upcoming=upcoming)
         .options(joinedload(Event.region), selectinload(Event.themes))
         .order_by(order, Event.id)
         .limit(limit)
+        .offset(offset)
     )
     return db.session.scalars(query).all()
+
+
+def _listed_page(criteria, *, upcoming: bool) -> tuple[list[Event], int, int]:
+    """One page (``?pagina=``, :data:`EVENTS_PER_PAGE`) of :func:`_listed`: events, page, pages.
+
+    Raises ``InvalidFilter`` (a 400) for a page number that is not a positive integer,
+    and 404 for a page beyond the last.
+    """
+    page = page_arg(request.args)
+    total = db.session.scalar(
+        _listing(*criteria, upcoming=upcoming).with_only_columns(func.count(Event.id))
+    )
+    pages = max(1, -(-total // EVENTS_PER_PAGE))
+    if page > pages:
+        abort(404)
+    offset = (page - 1) * EVENTS_PER_PAGE
+    events = _listed(*criteria, upcoming=upcoming, limit=EVENTS_PER_PAGE, offset=offset)
+    return events, page, pages
 
 
 def _home_section() -> dict:
@@ -250,10 +273,12 @@ def _availabilities(events: list[Event]) -> dict[int, seats.Availability]:
 @cached_page("events", "site")
 def agenda():
     filters = AgendaFilters.from_args(request.args)
-    events = _listed(*filters.criteria(), upcoming=True)
+    events, page, pages = _listed_page(filters.criteria(), upcoming=True)
     return render_template(
         "events/agenda.html",
         events=events,
+        page=page,
+        pages=pages,
         filters=filters,
         availability=_availabilities(events),
         **_filter_choices(),
@@ -264,9 +289,14 @@ def agenda():
 @cached_page("events", "site")
 def archive():
     filters = AgendaFilters.from_args(request.args)
-    events = _listed(*filters.criteria(), upcoming=False)
+    events, page, pages = _listed_page(filters.criteria(), upcoming=False)
     return render_template(
-        "events/archive.html", events=events, filters=filters, **_filter_choices()
+        "events/archive.html",
+        events=events,
+        page=page,
+        pages=pages,
+        filters=filters,
+        **_filter_choices(),
     )
 
 

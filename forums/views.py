@@ -21,7 +21,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from community.db import utcnow
 from community.extensions import db, limiter, login_manager
-from community.filters import InvalidFilter, region_arg
+from community.filters import InvalidFilter, page_arg, region_arg
 from community.models import Region
 from community.permissions import is_signed_in
 from community.sections import register_section
@@ -167,14 +167,6 @@ def get_post_or_404(post_id: int) -> Post:
     )
     _require_reader(post.thread.forum)
     return post
-
-
-def page_arg(args, name: str = "pagina") -> int:
-    """Return the page number in ``args[name]`` (1 when absent); ``InvalidFilter`` when not ≥ 1."""
-    value = args.get(name, "1").strip() or "1"
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidFilter(name, value)
-    return int(value)
 
 
 def category_arg(args, forum: Forum, name: str = "categorie") -> Category | None:

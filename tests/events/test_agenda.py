@@ -186,3 +186,13 @@ def test_archive_query_count_does_not_grow_with_the_number_of_activities(
         return len(queries)
 
     assert queries_for(3) == queries_for(12)
+
+
+def test_agenda_pages_refuse_a_bad_page_number(client, make_event):
+    make_event()
+    assert client.get("/agenda?pagina=abc").status_code == 400
+    assert client.get("/agenda?pagina=0").status_code == 400
+    assert client.get("/agenda?pagina=99999999999999999999").status_code == 400
+    assert client.get("/agenda?pagina=2").status_code == 404
+    assert client.get("/agenda/archief?pagina=2").status_code == 404
+    assert client.get("/agenda?pagina=1").status_code == 200

@@ -149,7 +149,12 @@ def test_agenda_and_activity_page_stay_under_ten_queries_with_thousands_of_rows(
 
     with count_queries() as agenda_queries:
         html = html_of(client.get("/agenda"))
-    assert "Bulk 499" in html and "Nog " in html
+    # 50 per page, soonest first; the last page holds the last one
+    assert "Bulk 49<" in html and "Bulk 50<" not in html and "Nog " in html
+    assert 'href="/agenda?pagina=10"' in html
+    with count_queries() as last_page_queries:
+        assert "Bulk 499<" in html_of(client.get("/agenda?pagina=10"))
+    assert len(last_page_queries) == len(agenda_queries)
     with count_queries() as filtered_queries:
         html_of(client.get(f"/agenda?vrij=1&thema=1&regio={region_slug}"))
     forget_loaded_objects()
