@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, format_time
+from flask import Flask, current_app, g, request, session
+from flask_babel import format_date, format_datetime, format_time, get_translations
 from flask_login import current_user
 
 from community.extensions import babel
@@ -64,6 +64,25 @@ def localtime(value: dt.datetime | None, fmt: str = TIME_FORMAT) -> str:
     return format_time(value, fmt)
 
 
+def request_translations():
+    """The catalogue of the current request's locale, looked up once per request and locale.
+
+    Flask-Babel finds the catalogue again for every string (several context lookups
+    each); a thread page translates a few hundred. The cached catalogue is kept in
+    Flask-Babel's own per-request namespace together with the locale it belongs to,
+    so ``force_locale`` (mails in the recipient's language) still gets its own.
+    """
+    babel_ctx = g.get("_flask_babel")
+    cached = getattr(babel_ctx, "bruggen_translations", None)
+    if cached is not None and cached[0] is getattr(babel_ctx, "babel_locale", None):
+        return cached[1]
+    translations = get_translations()
+    babel_ctx = g.get("_flask_babel")
+    if babel_ctx is not None and getattr(babel_ctx, "babel_locale", None) is not None:
+        babel_ctx.bruggen_translations = (babel_ctx.babel_locale, translations)
+    return translations
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel (catalogues in ``translations/``) and the date filters."""
     babel.init_app(
@@ -75,6 +94,13 @@ def init_app(app: Flask) -> None:
         localdatetime=localdatetime, localdate=localdate, localtime=localtime
     )
     app.jinja_env.globals.update(selected_language=selected_language)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.after_request
     def _vary_on_language(response):
