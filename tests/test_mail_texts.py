@@ -1,0 +1,502 @@
+"""Every text mail keeps its lines, over the real SMTP server (and the guest mail's HTML is whole).
+
+The app renders all templates with ``trim_blocks``: a newline right after a block tag
+is dropped, and Jinja drops the last newline of an included file. Without care a
+line runs into the next ("Meer informatie: http://…In de bijlage…"). Each test here
+sends one kind of mail the way the app sends it and checks that known lines arrive as
+lines of their own; :func:`test_every_text_mail_template_is_checked_here` keeps the
+list complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from flask import template_rendered
+from sqlalchemy import select
+
+from community.extensions import db
+from community.mail import deliver_outbox
+from community.models import Organisation, Sector
+from community.practices import PracticeFields, create_practice, publish_practice
+from events import notifications as notify
+from events import registration as reg
+from events.organiser import EventDetails, cancel_event, update_event
+from events.registration import GuestDetails
+from forums.models import Forum, ForumPreference, MailMode, Thread
+from forums.posting import mention_handle
+from forums.subscriptions import subscribe
+from tests.conftest import links_in
+from tests.pages_helpers import add, sign_in
+
+BASE = "http://bruggen.test"
+EMAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+# Parts included by other mails, never sent on their own.
+PARTIALS = {"registration_facts", "registration_cancel"}
+URL = re.compile(r"https?://\S+")
+CANCEL_LINE = (
+    "Kun je niet (meer) komen? Annuleer je inschrijving met deze link, dan gaat je plaats "
+    "naar iemand op de wachtlijst:"
+)
+
+# The templates the tests below send; the test at the end compares it with the folder.
+CHECKED = {
+    "registration_confirmed",
+    "registration_pending",
+    "registration_waitlisted",
+    "registration_promoted",
+    "event_changed",
+    "event_cancelled",
+    "event_reminder",
+    "organiser_message",
+    "forum_post",
+    "forum_digest",
+    "verify",
+    "reset_password",
+    "practice_reviewed",
+}
+
+
+@pytest.fixture
+def rendered(app) -> list[str]:
+    """Names of the mail templates rendered during the test ("registration_pending", ...)."""
+    names: list[str] = []
+
+    def record(sender, template, context, **extra):
+        if template.name.startswith("email/") and template.name.endswith(".txt"):
+            names.append(template.name.removeprefix("email/").removesuffix(".txt"))
+
+    template_rendered.connect(record, app)
+    yield names
+    template_rendered.disconnect(record, app)
+
+
+def send() -> None:
+    db.session.commit()
+    assert deliver_outbox()[1] == 0
+
+
+def text_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_of(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def lines_of(message) -> list[str]:
+    """The lines of the text part, after checking that no two lines ran together."""
+    body = text_of(message)
+    for line in body.splitlines():
+        for url in URL.findall(line):
+            assert line.endswith(url), f"text runs on after a link: {line!r}"
+        assert not re.search(r"[a-z.:)][A-Z]", URL.sub("", line)), f"lines run together: {line!r}"
+    return body.splitlines()
+
+
+def assert_lines(message, *expected: str) -> list[str]:
+    lines = lines_of(message)
+    for line in expected:
+        assert line in lines, f"{line!r} is not a line of:\n{text_of(message)}"
+    return lines
+
+
+def facts(event) -> list[str]:
+    return [
+        f"Activiteit: {event.title}",
+        f"Waar: {event.venue_name}, {event.venue_address}",
+        f"Meer informatie: {BASE}/activiteiten/{event.slug}",
+    ]
+
+
+def follows(lines: list[str], first: str, then: str) -> None:
+    """``then`` is the line right after ``first``."""
+    assert lines[lines.index(first) + 1] == then, (first, then, lines)
+
+
+# --- registrations --------------------------------------------------------------------
+
+
+def test_confirmation_mail_has_its_lines(make_event, make_user, mailbox, rendered):
+    event = make_event(title="Vorming leerrecht", capacity=5)
+    member = make_user(display_name="Ann")
+    notify.notify_registered(reg.register(event, user=member))
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["registration_confirmed"]
+    cancel_link = next(link for link in links_in(message) if "/inschrijving/annuleren/" in link)
+    when = next(line for line in text_of(message).splitlines() if line.startswith("Wanneer: "))
+    assert text_of(message).replace("\r\n", "\n").rstrip("\n") == "\n".join(
+        [
+            "Dag Ann,",
+            "",
+            "Je bent ingeschreven voor deze activiteit.",
+            "",
+            "Activiteit: Vorming leerrecht",
+            when,
+            "Waar: Zaal, Straat 1, 9000 Gent",
+            f"Meer informatie: {BASE}/activiteiten/{event.slug}",
+            "",
+            "In de bijlage vind je de activiteit voor je agenda.",
+            "",
+            CANCEL_LINE,
+            cancel_link,
+            "",
+            "Bruggen",
+            BASE,
+        ]
+    )
+
+
+def test_confirmation_for_a_colleague_names_who_registered(
+    make_event, make_user, mailbox, rendered
+):
+    event = make_event(capacity=5)
+    school = add(Organisation(name="Basisschool De Brug", sector=Sector.EDUCATION))
+    ann = make_user(display_name="Ann Peeters", organisation_id=school.id)
+    colleague = GuestDetails(name="Bert", email="bert@example.org")
+    registrations = reg.register_group(event, registered_by=ann, guests=[colleague])
+    for registration in registrations:
+        notify.notify_registered(registration)
+    send()
+
+    message = next(m for m in mailbox if m["X-Envelope-To"] == "bert@example.org")
+    lines = assert_lines(message, *facts(event))
+    follows(lines, "Je bent ingeschreven voor deze activiteit.", "Ann Peeters schreef je in.")
+    follows(lines, "Ann Peeters schreef je in.", "")
+
+
+def test_guest_confirmation_mail_has_its_lines_and_a_whole_html_part(
+    client, make_event, mailbox, rendered
+):
+    event = make_event(is_online=True, online_url="https://meet.example.org/x", capacity=5)
+    data = {
+        "guest_name": "Lies Janssens",
+        "guest_email": "lies@example.org",
+        "guest_organisation": "CLB Leuven",
+        "guest_sector": "onderwijs",
+        "guest_job_title": "psycholoog",
+    }
+
+    response = client.post_form(f"/activiteiten/{event.slug}/inschrijven", data)
+
+    assert response.status_code == 302
+    (message,) = mailbox
+    assert rendered == ["registration_pending"]
+    waiting_for_link = (
+        "Waar: online (de link naar de vergadering krijg je zodra je inschrijving bevestigd is)"
+    )
+    lines = assert_lines(
+        message,
+        "We houden een plaats voor je vrij. Bevestig je inschrijving, anders vervalt ze.",
+        "Bevestig binnen 48 uur met deze link:",
+        waiting_for_link,
+        f"Meer informatie: {BASE}/activiteiten/{event.slug}",
+        CANCEL_LINE,
+        "Heb je je niet ingeschreven? Dan mag je deze mail negeren: zonder bevestiging vervalt "
+        "de inschrijving.",
+        "Bruggen",
+    )
+    assert lines[lines.index("Bevestig binnen 48 uur met deze link:") + 1].startswith(
+        f"{BASE}/inschrijving/bevestigen/"
+    )
+    follows(lines, f"Meer informatie: {BASE}/activiteiten/{event.slug}", "")
+    assert "meet.example.org" not in text_of(message)
+
+    html = html_of(message)
+    text = visible_text(html)
+    assert "Heb je je niet ingeschreven? Dan mag je deze mail negeren: zonder bevestiging " in text
+    assert text.endswith(f"vervalt de inschrijving. Bruggen {BASE}")
+    assert "online (de link naar de vergadering krijg je zodra je inschrijving bevestigd is)" in (
+        text
+    )
+    assert "meet.example.org" not in html
+    assert balanced(html)
+
+
+def test_guest_on_the_waiting_list_and_then_promoted_gets_the_lines_in_english(
+    make_event, make_user, mailbox, rendered
+):
+    event = make_event(capacity=1)
+    taken = reg.register(event, user=make_user())
+    guest = reg.register(
+        event, guest=GuestDetails(name="Sam", email="sam@example.org", language="en")
+    )
+    notify.notify_registered(guest)
+    send()
+    waiting = assert_lines(
+        mailbox[0],
+        "The activity is full. Confirm your email address and you'll be put on the waiting list.",
+        "Confirm within 48 hours using this link:",
+        f"More information: {BASE}/activiteiten/{event.slug}",
+    )
+    follows(waiting, f"More information: {BASE}/activiteiten/{event.slug}", "")
+    mailbox.clear()
+
+    for promoted in reg.cancel(taken):
+        notify.notify_promoted(promoted)
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["registration_pending", "registration_pending"]
+    lines = assert_lines(
+        message,
+        "Good news: a place has become available for this activity.",
+        "Confirm within 48 hours using this link:",
+        f"More information: {BASE}/activiteiten/{event.slug}",
+    )
+    follows(lines, f"More information: {BASE}/activiteiten/{event.slug}", "")
+    assert visible_text(html_of(message)).endswith(f"Bruggen {BASE}")
+
+
+def test_waiting_list_and_promotion_mails_have_their_lines(
+    make_event, make_user, mailbox, rendered
+):
+    event = make_event(capacity=1)
+    first, second = make_user(), make_user(display_name="Wim")
+    taken = reg.register(event, user=first)
+    waiting = reg.register(event, user=second)
+    notify.notify_registered(waiting)
+    send()
+    lines = assert_lines(mailbox[0], *facts(event), CANCEL_LINE)
+    follows(lines, facts(event)[-1], "")
+    mailbox.clear()
+
+    for promoted in reg.cancel(taken):
+        notify.notify_promoted(promoted)
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["registration_waitlisted", "registration_promoted"]
+    lines = assert_lines(
+        message,
+        "Goed nieuws: er is een plaats vrijgekomen. Je bent nu ingeschreven voor deze activiteit.",
+        *facts(event),
+        "In de bijlage vind je de activiteit voor je agenda.",
+        CANCEL_LINE,
+    )
+    follows(lines, facts(event)[-1], "")
+
+
+# --- activities -------------------------------------------------------------------------
+
+
+def test_change_cancellation_and_reminder_mails_have_their_lines(
+    make_event, make_user, mailbox, rendered
+):
+    event = make_event(capacity=5)
+    member = make_user()
+    reg.register(event, user=member)
+    db.session.commit()
+
+    later = replace(
+        EventDetails.of(event),
+        starts_at=event.starts_at + dt.timedelta(hours=1),
+        ends_at=event.ends_at + dt.timedelta(hours=1),
+    )
+    update_event(event, later)
+    send()
+    changed = assert_lines(
+        mailbox[-1],
+        "Het uur of de plaats van deze activiteit is gewijzigd. Dit zijn de nieuwe gegevens:",
+        *facts(event),
+        "In de bijlage vind je de bijgewerkte activiteit voor je agenda.",
+        CANCEL_LINE,
+    )
+    follows(changed, facts(event)[-1], "")
+
+    assert notify.send_reminders(event.starts_at - dt.timedelta(days=1)) == 1
+    send()
+    reminded = assert_lines(
+        mailbox[-1], *facts(event), "In de bijlage vind je de activiteit voor je agenda."
+    )
+    follows(reminded, facts(event)[-1], "")
+
+    cancel_event(event, "De spreker is ziek.\nWe plannen een nieuwe datum.")
+    send()
+    cancelled = assert_lines(
+        mailbox[-1],
+        "Deze activiteit gaat niet door: ze is geannuleerd.",
+        "Bericht van de organisatoren:",
+        "De spreker is ziek.",
+        "We plannen een nieuwe datum.",
+        *facts(event),
+        "Bruggen",
+    )
+    follows(cancelled, "We plannen een nieuwe datum.", "")
+    follows(cancelled, facts(event)[-1], "")
+    assert rendered == ["event_changed", "event_reminder", "event_cancelled"]
+
+
+def test_organiser_message_has_its_lines(client, make_event, make_user, mailbox, rendered):
+    event = make_event(capacity=5)
+    reg.register(event, user=make_user())
+    db.session.commit()
+    sign_in(client, make_user(role="coordinator", regions=[event.region]))
+
+    response = client.post_form(
+        f"/beheer/activiteiten/{event.slug}/mail",
+        {"subject": "Praktisch", "body": "Neem je laptop mee.\nParking achteraan."},
+    )
+
+    assert response.status_code == 302
+    (message,) = mailbox
+    assert rendered == ["organiser_message"]
+    lines = assert_lines(
+        message,
+        "Neem je laptop mee.",
+        "Parking achteraan.",
+        f"{BASE}/activiteiten/{event.slug}",
+        "Kun je toch niet komen? Annuleer je inschrijving met deze link:",
+    )
+    follows(lines, "Neem je laptop mee.", "Parking achteraan.")
+
+
+# --- forums -----------------------------------------------------------------------------
+
+
+def _post(client, user, url: str, data: dict) -> None:
+    sign_in(client, user)
+    response = client.post_form(url, data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+def test_forum_mails_have_their_lines(client, runner, make_user, mailbox, rendered):
+    forum = add(Forum(slug="overgang", name="Overgang", position=1))
+    watcher, mentioned = make_user(display_name="Els Maes"), make_user(display_name="An Peeters")
+    reader = make_user()
+    add(ForumPreference(user_id=reader.id, mail_mode=MailMode.DIGEST))
+    _post(client, make_user(), "/forum/overgang/nieuw", {"title": "NAFT", "body": "Hoe?"})
+    thread = db.session.scalar(select(Thread).where(Thread.forum_id == forum.id))
+    subscribe(watcher, thread=thread)
+    subscribe(reader, thread=thread)
+    db.session.commit()
+    mailbox.clear()
+    rendered.clear()
+
+    reply = f"/forum/overgang/{thread.id}/reageren"
+    body = f"Wij doen dat zo, @{mention_handle(mentioned)}."
+    _post(client, make_user(display_name="Bart"), reply, {"body": body})
+
+    by_recipient = {m["X-Envelope-To"]: m for m in mailbox}
+    watched = assert_lines(
+        by_recipient[watcher.email], "Bart schreef een nieuw bericht in „NAFT”:", body, "Bruggen"
+    )
+    follows(watched, "Bart schreef een nieuw bericht in „NAFT”:", "")
+    follows(watched, body, "")
+    assert any(line.startswith(f"Lees en reageer: {BASE}/forum/bericht/") for line in watched)
+    assert any(line.startswith("Geen mail meer hierover? Schrijf je uit: ") for line in watched)
+    named = assert_lines(by_recipient[mentioned.email], "Bart noemde je in het gesprek „NAFT”:")
+    follows(named, "Bart noemde je in het gesprek „NAFT”:", "")
+    mailbox.clear()
+
+    result = runner.invoke(args=["send-forum-digest"])
+
+    assert result.exit_code == 0, result.output
+    (digest,) = mailbox
+    lines = assert_lines(digest, "- NAFT (Overgang)")
+    item = lines.index("- NAFT (Overgang)")
+    assert lines[item + 1] == f"  Bart: {body}"
+    assert lines[item + 2].startswith(f"  {BASE}/forum/bericht/")
+    assert lines[item + 3] == ""
+    assert lines[item + 4].startswith(f"Al je meldingen: {BASE}/")
+    assert rendered.count("forum_post") == len(by_recipient) >= 2
+    assert rendered[-1] == "forum_digest"
+
+
+# --- accounts and practices ------------------------------------------------------------
+
+
+def test_account_mails_have_their_lines(client, make_user, mailbox, rendered):
+    newcomer = make_user(is_verified=False, display_name="Nieuw Lid")
+    sign_in(client, newcomer)
+
+    assert client.post_form("/account/bevestigingsmail").status_code == 302
+    verify = assert_lines(
+        mailbox[-1],
+        "Dag Nieuw Lid,",
+        "Welkom bij Bruggen, het platform van de lerende netwerken jeugdhulp – onderwijs.",
+        "Bevestig je e-mailadres met deze link:",
+    )
+    follows(verify, "Bevestig je e-mailadres met deze link:", "")
+
+    client.get("/afmelden")
+    client.post_form("/wachtwoord-vergeten", {"email": newcomer.email})
+    reset = assert_lines(
+        mailbox[-1], "Je vroeg een nieuw wachtwoord voor Bruggen. Kies het via deze link:"
+    )
+    assert any(line.startswith(f"{BASE}/wachtwoord-herstellen/") for line in reset)
+    assert rendered == ["verify", "reset_password"]
+
+
+def test_practice_review_mail_has_its_lines(make_user, make_region, mailbox, rendered):
+    author = make_user(display_name="Auteur")
+    practice = create_practice(author, PracticeFields(title="KANS", region=make_region()))
+
+    publish_practice(practice, make_user(), note="Mooi werk.\nDank je.")
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["practice_reviewed"]
+    lines = assert_lines(
+        message,
+        "Je praktijkvoorbeeld „KANS” is gepubliceerd op Bruggen.",
+        "Hun bericht:",
+        "Mooi werk.",
+        "Dank je.",
+        "Bruggen",
+    )
+    follows(lines, "Je praktijkvoorbeeld „KANS” is gepubliceerd op Bruggen.", "")
+
+
+def test_every_text_mail_template_is_checked_here():
+    on_disk = {path.stem for path in EMAIL_TEMPLATES.glob("*.txt")} - PARTIALS
+    assert on_disk == CHECKED
+
+
+# --- HTML helpers -----------------------------------------------------------------------
+
+
+class _Text(HTMLParser):
+    VOID = {"br", "meta", "img", "hr", "input", "link"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.open: list[str] = []
+        self.mismatched = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open.pop() != tag:
+            self.mismatched = True
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def _parse(html: str) -> _Text:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def visible_text(html: str) -> str:
+    """The text of ``html`` with runs of white space made one space."""
+    return " ".join("".join(_parse(html).parts).split())
+
+
+def balanced(html: str) -> bool:
+    """True when every element opened is closed, in order."""
+    parser = _parse(html)
+    return not parser.mismatched and parser.open == []
