@@ -22,6 +22,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # row lands in one column. The BOM makes Excel read UTF-8 (é, ë intact).
 CSV_DELIMITER = ";"
 BOM = "\ufeff"
+# The Content-Type of each download (RFC 4180 for CSV: text/csv with its charset).
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value: str) -> str:
@@ -44,7 +47,9 @@ def _state_label(state: str) -> str:
 
 
 def sector_label(value: str) -> str:
-    """Return the Dutch label of a sector code ("" stays "")."""
+    """Return the label of sector code ``value`` in the current language ("welzijn" gives
+    "welzijn/jeugdhulp" in Dutch, "welfare/youth care" in English); "" and values that are
+    no sector code are returned as they are."""
     try:
         return Sector(value).label
     except ValueError:

@@ -622,9 +622,11 @@ def attendees(slug):
     )
 
 
-def _download(event: Event, extension: str, mimetype: str, content: bytes) -> Response:
+def _download(event: Event, extension: str, content_type: str, content: bytes) -> Response:
     name = f"deelnemers-{event.slug}.{extension}"
-    response = Response(content, mimetype=mimetype)
+    # content_type, not mimetype: werkzeug adds "; charset=utf-8" to a text/* mimetype
+    # even when it already names one (twice in the header).
+    response = Response(content, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -637,7 +639,7 @@ def export_csv(slug):
     header, rows = export.attendee_table(
         event, organiser.attendees(event, _attendee_filters(event))
     )
-    return _download(event, "csv", "text/csv; charset=utf-8", export.to_csv(header, rows))
+    return _download(event, "csv", export.CSV_CONTENT_TYPE, export.to_csv(header, rows))
 
 
 @bp.get("/<slug>/deelnemers.xlsx")
@@ -648,8 +650,7 @@ def export_xlsx(slug):
         event, organiser.attendees(event, _attendee_filters(event))
     )
     content = export.to_xlsx(header, rows, event.title)
-    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(event, "xlsx", mimetype, content)
+    return _download(event, "xlsx", export.XLSX_CONTENT_TYPE, content)
 
 
 @bp.post("/<slug>/deelnemers/<int:registration_id>/aanwezigheid")

@@ -111,6 +111,64 @@ def test_xlsx_export_neutralises_k2_inputs_and_keeps_accents(client, k2_event):
             assert cell.data_type != "f", cell.value
 
 
+def test_downloads_name_their_content_type_once(client, k2_event):
+    csv_response = client.get(f"/beheer/activiteiten/{k2_event.slug}/deelnemers.csv")
+    xlsx_response = client.get(f"/beheer/activiteiten/{k2_event.slug}/deelnemers.xlsx")
+
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert xlsx_response.headers["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+SECTOR_LABELS = {
+    "nl": {
+        "onderwijs": "onderwijs",
+        "welzijn": "welzijn/jeugdhulp",
+        "ggz": "geestelijke gezondheidszorg",
+        "werk": "werk",
+        "lokaal_bestuur": "lokaal bestuur",
+        "justitie": "justitie/politie",
+        "overheid": "overheid",
+        "": "",
+    },
+    "en": {
+        "onderwijs": "education",
+        "welzijn": "welfare/youth care",
+        "ggz": "mental health care",
+        "werk": "employment",
+        "lokaal_bestuur": "local government",
+        "justitie": "justice/police",
+        "overheid": "government",
+        "": "",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_exports_show_the_sector_label_in_the_exports_language(
+    client, make_event, make_region, make_user, language
+):
+    region = make_region()
+    event = make_event(region=region)
+    for code in SECTOR_LABELS["nl"]:
+        register(event, name=f"Sector {code or 'geen'}", sector=code)
+    sign_in(client, make_user("coordinator", regions=[region], locale=language))
+    expected = {
+        f"Sector {code or 'geen'}": label for code, label in SECTOR_LABELS[language].items()
+    }
+
+    data = client.get(f"/beheer/activiteiten/{event.slug}/deelnemers.csv").get_data()
+    csv_rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    workbook = client.get(f"/beheer/activiteiten/{event.slug}/deelnemers.xlsx").get_data()
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    xlsx_rows = [[cell.value or "" for cell in row] for row in sheet.iter_rows()]
+
+    for rows in (csv_rows, xlsx_rows):
+        assert rows[0][3] == "Sector"
+        assert {row[0]: row[3] for row in rows[1:]} == expected
+
+
 def test_export_follows_the_list_filters(client, k2_event):
     response = client.get(f"/beheer/activiteiten/{k2_event.slug}/deelnemers.csv?status=cancelled")
 
