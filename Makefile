@@ -9,7 +9,7 @@ PG_DSN ?= host=127.0.0.1 port=5432 user=postgres dbname=postgres
 # Runs one SQL statement on the server (psycopg from the virtualenv: no psql needed).
 PG_EXEC = $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], autocommit=True).execute(sys.argv[2])' "$(PG_DSN)"
 
-.PHONY: run test test-postgres lint install translations translations-update migration clean
+.PHONY: run test test-postgres lint install translations translations-update migration clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,18 @@ migration: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Benchmark (issue 8, bench/run.py): seeds fresh databases at 1x, 4x and 16x (2,000 activities,
+# 20,000 registrations... at 1x), times every page in-process at each scale, serves 1x with
+# gunicorn and loads it with wrk next to a floor app; prints the tables and writes
+# bench/results.md. Knobs: BENCH_SECONDS (wrk per URL), BENCH_SCALES, DATABASE_URL (a
+# PostgreSQL server: fresh databases are made there and dropped), REDIS_URL (passed to the
+# app; unset by default). Quick try: make bench BENCH_SECONDS=2 BENCH_SCALES=1
+BENCH_SECONDS ?= 5
+BENCH_SCALES ?= 1,4,16
+bench: translations
+	@command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	BENCH_SECONDS=$(BENCH_SECONDS) BENCH_SCALES=$(BENCH_SCALES) $(BIN)/python -m bench.run
 
 # After changing UI strings: refresh the catalogues, then translate the new
 # entries in translations/en (the Dutch catalogue repeats the Dutch source).
