@@ -8,7 +8,6 @@ in by the view with :func:`fill_profile_choices`.
 
 from __future__ import annotations
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -179,10 +178,7 @@ def fill_profile_choices(form: ProfileFields) -> None:
     form.organisation.choices += [option(o.id, o.name) for o in organisations]
     form.sector.choices = [option("", _l("Kies je sector"))]
     form.sector.choices += [option(s.value, s.label) for s in Sector]
-    form.themes.choices = [
-        option(t.id, gettext("Thema %(number)s: %(name)s", number=t.number, name=t.name))
-        for t in themes
-    ]
+    form.themes.choices = [option(t.id, t.label) for t in themes]
 
 
 class SignupForm(ProfileFields):

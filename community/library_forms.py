@@ -8,7 +8,6 @@ are checked by ``community.uploads.check_upload`` in the view, not here.
 
 from __future__ import annotations
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -103,10 +102,7 @@ def fill_material_choices(form: MaterialForm) -> None:
     themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()
     form.region.choices = [option("", _l("Geen regio"))]
     form.region.choices += [option(r.id, r.name) for r in regions]
-    form.themes.choices = [
-        option(t.id, gettext("Thema %(number)s: %(name)s", number=t.number, name=t.name))
-        for t in themes
-    ]
+    form.themes.choices = [option(t.id, t.label) for t in themes]
 
 
 class PracticeForm(FlaskForm):
@@ -189,10 +185,7 @@ def fill_practice_choices(form: PracticeForm) -> None:
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     form.region.choices = [option("", _l("Kies een regio"))]
     form.region.choices += [option(r.id, r.name) for r in regions]
-    form.themes.choices = [
-        option(t.id, gettext("Thema %(number)s: %(name)s", number=t.number, name=t.name))
-        for t in themes
-    ]
+    form.themes.choices = [option(t.id, t.label) for t in themes]
     form.contact_organisation.choices = [option("", _l("Niet in de lijst"))]
     form.contact_organisation.choices += [option(o.id, o.name) for o in organisations]
 

@@ -77,6 +77,19 @@ class Region(Base):
         return f"<Region {self.slug}>"
 
 
+# The themes' names as the networks use them (DESIGN.md, "Domain words"; demo/content.yaml),
+# stored in Dutch in ``Theme.name``. For display they go through gettext, keyed on the
+# stored Dutch name (case and spacing aside), so no translated column is needed; a name
+# that is not listed (an admin renamed the theme) is shown as stored.
+THEME_NAMES = {
+    "Kleuter- en basisonderwijs": _l("Kleuter- en basisonderwijs"),
+    "Secundair onderwijs en (her)oriëntering naar school of werk": _l(
+        "Secundair onderwijs en (her)oriëntering naar school of werk"
+    ),
+}
+_THEME_NAME_KEYS = {name.casefold(): label for name, label in THEME_NAMES.items()}
+
+
 class Theme(Base):
     """Theme 1 (kindergarten and primary, under 12) or theme 2 (secondary, 12+)."""
 
@@ -90,6 +103,18 @@ class Theme(Base):
 
     def __repr__(self) -> str:
         return f"<Theme {self.number}>"
+
+    @property
+    def display_name(self) -> str:
+        """The theme's name in the current language (see :data:`THEME_NAMES`); a name that is
+        not a known one as stored."""
+        label = _THEME_NAME_KEYS.get(" ".join(self.name.split()).casefold())
+        return str(label) if label is not None else self.name
+
+    @property
+    def label(self) -> str:
+        """ "Thema 1: Kleuter- en basisonderwijs" in the current language (form choices)."""
+        return str(_l("Thema %(number)s: %(name)s", number=self.number, name=self.display_name))
 
 
 class Organisation(Base):
