@@ -50,6 +50,7 @@ DATE_MESSAGE = _l("Geef een geldige datum (jjjj-mm-dd of dd-mm-jjjj).")
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 TIME_MESSAGE = _l("Geef een geldig uur (uu:mm).")
 NUMBER_MESSAGE = _l("Geef een geheel getal.")
+TOO_LONG_MESSAGE = _l("Hoogstens %(max)d tekens.")
 
 VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("iedereen"),
@@ -67,6 +68,13 @@ def _date(label, required=True) -> DateField:
 
 def _time(label) -> TimeField:
     return TimeField(label, validators=[Optional()], render_kw={"placeholder": "uu:mm"})
+
+
+def _text(label, max_length: int, *, required=None, field=StringField):
+    """A text ``field`` of at most ``max_length`` characters; ``required`` is the message when
+    it is left empty (without it the field is optional)."""
+    first = DataRequired(message=required) if required is not None else Optional()
+    return field(label, validators=[first, Length(max=max_length, message=TOO_LONG_MESSAGE)])
 
 
 PARSE_MESSAGES = {
@@ -104,10 +112,7 @@ class EventForm(_DutchDates, FlaskForm):
             Length(max=300, message=_l("Een titel mag hoogstens %(max)d tekens lang zijn.")),
         ],
     )
-    slug = StringField(
-        _l("Webadres"),
-        validators=[Optional(), Length(max=80, message=_l("Hoogstens %(max)d tekens."))],
-    )
+    slug = _text(_l("Webadres"), 80)
     type = ChoiceField(
         _l("Soort activiteit"),
         choices=[option(t.value, t.label) for t in EventType],
@@ -130,34 +135,22 @@ class EventForm(_DutchDates, FlaskForm):
         invalid_value_message=INVALID_CHOICE,
         invalid_choice_message=INVALID_CHOICES,
     )
-    summary = TextAreaField(
-        _l("Korte samenvatting"),
-        validators=[
-            Optional(),
-            Length(max=1000, message=_l("Hoogstens %(max)d tekens.")),
-        ],
-    )
+    summary = _text(_l("Korte samenvatting"), 1000, field=TextAreaField)
     description = TextAreaField(_l("Beschrijving (Markdown)"), validators=[Optional()])
     start_date = _date(_l("Begindatum"))
     start_time = _time(_l("Beginuur"))
     end_date = _date(_l("Einddatum"))
     end_time = _time(_l("Einduur"))
     is_all_day = BooleanField(_l("Hele dag (zonder uren)"))
-    venue_name = StringField(
-        _l("Locatie"),
-        validators=[Optional(), Length(max=200, message=_l("Hoogstens %(max)d tekens."))],
-    )
-    venue_address = StringField(
-        _l("Adres"),
-        validators=[Optional(), Length(max=300, message=_l("Hoogstens %(max)d tekens."))],
-    )
+    venue_name = _text(_l("Locatie"), 200)
+    venue_address = _text(_l("Adres"), 300)
     is_online = BooleanField(_l("Online activiteit"))
     online_url = URLField(
         _l("Link naar de online vergadering"),
         validators=[
             Optional(),
             URL(message=_l("Geef een volledige link, beginnend met https://.")),
-            Length(max=500, message=_l("Hoogstens %(max)d tekens.")),
+            Length(max=500, message=TOO_LONG_MESSAGE),
         ],
     )
     capacity = IntegerField(
@@ -226,23 +219,14 @@ class ProgrammeItemForm(_DutchDates, FlaskForm):
     day = _date(_l("Dag"))
     start_time = TimeField(_l("Van"), validators=[DataRequired(message=_l("Vul het beginuur in."))])
     end_time = TimeField(_l("Tot"), validators=[DataRequired(message=_l("Vul het einduur in."))])
-    title = StringField(
-        _l("Titel"),
-        validators=[
-            DataRequired(message=_l("Vul een titel in.")),
-            Length(max=300, message=_l("Hoogstens %(max)d tekens.")),
-        ],
-    )
+    title = _text(_l("Titel"), 300, required=_l("Vul een titel in."))
     kind = ChoiceField(
         _l("Soort"),
         choices=[option(k.value, k.label) for k in ProgrammeItemKind],
         validators=[DataRequired(message=_l("Kies de soort."))],
     )
     speakers = StringField(_l("Sprekers"), validators=[Optional()])
-    room = StringField(
-        _l("Zaal"),
-        validators=[Optional(), Length(max=120, message=_l("Hoogstens %(max)d tekens."))],
-    )
+    room = _text(_l("Zaal"), 120)
     description = TextAreaField(_l("Beschrijving"), validators=[Optional()])
     capacity = IntegerField(
         _l("Plaatsen (alleen voor een workshop)"),
@@ -265,13 +249,7 @@ QUESTION_KIND_LABELS = {
 class QuestionForm(_DutchDates, FlaskForm):
     """A registration question: label, kind, choices (one per line), required, order."""
 
-    label = StringField(
-        _l("Vraag"),
-        validators=[
-            DataRequired(message=_l("Vul de vraag in.")),
-            Length(max=300, message=_l("Hoogstens %(max)d tekens.")),
-        ],
-    )
+    label = _text(_l("Vraag"), 300, required=_l("Vul de vraag in."))
     kind = ChoiceField(
         _l("Soort antwoord"),
         choices=[option(k.value, label) for k, label in QUESTION_KIND_LABELS.items()],
@@ -307,10 +285,7 @@ class CopyForm(_DutchDates, FlaskForm):
         invalid_choice_message=INVALID_CHOICE,
         invalid_value_message=INVALID_CHOICE,
     )
-    title = StringField(
-        _l("Titel van de kopie"),
-        validators=[Optional(), Length(max=300, message=_l("Hoogstens %(max)d tekens."))],
-    )
+    title = _text(_l("Titel van de kopie"), 300)
     submit = SubmitField(_l("Kopie maken"))
 
     @property
@@ -321,12 +296,11 @@ class CopyForm(_DutchDates, FlaskForm):
 class CancelForm(FlaskForm):
     """Cancel an activity with a message to every registrant."""
 
-    message = TextAreaField(
+    message = _text(
         _l("Bericht aan de ingeschrevenen"),
-        validators=[
-            DataRequired(message=_l("Schrijf een bericht aan de ingeschrevenen.")),
-            Length(max=5000, message=_l("Hoogstens %(max)d tekens.")),
-        ],
+        5000,
+        required=_l("Schrijf een bericht aan de ingeschrevenen."),
+        field=TextAreaField,
     )
     submit = SubmitField(_l("Activiteit annuleren"))
 
@@ -334,20 +308,8 @@ class CancelForm(FlaskForm):
 class MailForm(FlaskForm):
     """A mail to every confirmed participant."""
 
-    subject = StringField(
-        _l("Onderwerp"),
-        validators=[
-            DataRequired(message=_l("Vul een onderwerp in.")),
-            Length(max=200, message=_l("Hoogstens %(max)d tekens.")),
-        ],
-    )
-    body = TextAreaField(
-        _l("Bericht"),
-        validators=[
-            DataRequired(message=_l("Schrijf een bericht.")),
-            Length(max=20000, message=_l("Hoogstens %(max)d tekens.")),
-        ],
-    )
+    subject = _text(_l("Onderwerp"), 200, required=_l("Vul een onderwerp in."))
+    body = _text(_l("Bericht"), 20000, required=_l("Schrijf een bericht."), field=TextAreaField)
     submit = SubmitField(_l("Versturen"))
 
 
