@@ -230,11 +230,13 @@ def current_versions() -> dict[str, int]:
 # --- declaring cached pages -------------------------------------------------------------
 
 
-def cached_page(*scopes: str) -> Callable:
+def cached_page(*scopes: str, timeout: int | None = None) -> Callable:
     """Declare a view's page cacheable for anonymous visitors; it shows data of ``scopes``.
 
-    The view itself runs unchanged for everyone the cache does not serve. Raises
-    ``ValueError`` at import time for an unknown scope.
+    ``timeout`` (seconds) overrides ``PAGE_CACHE_TIMEOUT`` for this page: how long
+    an entry may serve while only the time, not the data, changes. The view itself
+    runs unchanged for everyone the cache does not serve. Raises ``ValueError`` at
+    import time for an unknown scope.
     """
     unknown = set(scopes) - set(SCOPES)
     if unknown:
@@ -246,6 +248,7 @@ def cached_page(*scopes: str) -> Callable:
             return view(*args, **kwargs)
 
         wrapper.page_cache_scopes = tuple(sorted(scopes))
+        wrapper.page_cache_timeout = timeout
         return wrapper
 
     return decorate
@@ -274,14 +277,14 @@ class PageCache:
             app.config.get("SESSION_COOKIE_NAME", "session"),
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
         }
-        self.endpoints: dict[str, tuple[str, ...]] | None = None
+        self.endpoints: dict[str, tuple[tuple[str, ...], int]] | None = None
         self._engine = None
 
     # The endpoints are known once every blueprint is registered (first request).
-    def _cacheable_endpoints(self) -> dict[str, tuple[str, ...]]:
+    def _cacheable_endpoints(self) -> dict[str, tuple[tuple[str, ...], int]]:
         if self.endpoints is None:
             self.endpoints = {
-                endpoint: view.page_cache_scopes
+                endpoint: (view.page_cache_scopes, view.page_cache_timeout or self.timeout)
                 for endpoint, view in self.app.view_functions.items()
                 if getattr(view, "page_cache_scopes", None)
             }
@@ -293,8 +296,9 @@ class PageCache:
                 self._engine = db.engine
         return self._engine
 
-    def key(self, environ: dict) -> str | None:
-        """The cache key of this request, or None when the cache must not answer it."""
+    def key(self, environ: dict) -> tuple[str, int] | None:
+        """The cache key of this request and its entry's timeout (seconds), or None when
+        the cache must not answer it."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         cookies = environ.get("HTTP_COOKIE", "")
@@ -305,9 +309,9 @@ class PageCache:
             endpoint, _args = self.app.url_map.bind_to_environ(environ).match()
         except HTTPException:
             return None
-        scopes = endpoints.get(endpoint)
-        if scopes is None:
+        if endpoint not in endpoints:
             return None
+        scopes, timeout = endpoints[endpoint]
         accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
         language = accept.best_match(self.languages) or self.languages[0]
         try:
@@ -327,7 +331,8 @@ class PageCache:
                 stamp,
             )
         )
-        return "page:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+        return "page:" + digest, timeout
 
     def get(self, key: str) -> dict | None:
         entry = self.local.get(key)
@@ -341,20 +346,21 @@ class PageCache:
                 self.local.set(key, entry)
         return entry
 
-    def set(self, key: str, entry: dict) -> None:
-        self.local.set(key, entry)
+    def set(self, key: str, entry: dict, timeout: int | None = None) -> None:
+        self.local.set(key, entry, timeout)
         if self.shared is not None:
             try:
-                self.shared.set(key, entry)
+                self.shared.set(key, entry, timeout)
             except Exception:
                 log.exception("page cache: Redis set failed")
 
     def __call__(self, environ: dict, start_response):
         if not self.app.config.get("PAGE_CACHE_ENABLED", True):
             return self.wsgi_app(environ, start_response)
-        key = self.key(environ)
-        if key is None:
+        found = self.key(environ)
+        if found is None:
             return self.wsgi_app(environ, start_response)
+        key, timeout = found
         entry = self.get(key)
         if entry is not None:
             return _serve(entry, environ, start_response, hit=True)
@@ -375,7 +381,7 @@ class PageCache:
             start_response(captured["status"], headers)
             return [body]
         entry = _entry(headers, body)
-        self.set(key, entry)
+        self.set(key, entry, timeout)
         return _serve(entry, environ, start_response, hit=False)
 
 

@@ -39,6 +39,9 @@ bp = Blueprint("feeds", __name__)
 # no-transform: subscribing clients are known to fail on compressed feeds (issue 4, "HTTP").
 PUBLIC_CACHE = "public, max-age=300, must-revalidate, no-transform"
 PRIVATE_CACHE = "private, max-age=300, must-revalidate, no-transform"
+# A change of the data shows at once; only the window's edge (an activity long past
+# leaving the feed) may lag this long. Building the whole feed takes seconds.
+FEED_CACHE_TIMEOUT = 600  # seconds
 
 
 @bp.record_once
@@ -87,7 +90,7 @@ def _public(filters: FeedFilters) -> Response:
 
 
 @bp.get("/agenda.ics")
-@cached_page("events", "site")
+@cached_page("events", "site", timeout=FEED_CACHE_TIMEOUT)
 def agenda_feed():
     """The whole public agenda; ``?regio=&thema=&type=`` filters it like the path form."""
     try:
@@ -99,7 +102,7 @@ def agenda_feed():
 
 
 @bp.get("/agenda/<path:filters>.ics")
-@cached_page("events", "site")
+@cached_page("events", "site", timeout=FEED_CACHE_TIMEOUT)
 def filtered_feed(filters: str):
     """A filtered public feed: ``/agenda/west-vlaanderen/thema-2/vormingen.ics``."""
     try:

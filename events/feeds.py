@@ -432,13 +432,17 @@ def render_calendar(events: list[Event], name: str, component_of) -> bytes:
     budget = MAX_FEED_BYTES - len(head) - len(tail)
     parts: list[bytes] = []
     for cap in DESCRIPTION_CAPS:
-        parts = [component_of(event, cap).to_ical() for event in events]
-        if sum(len(part) for part in parts) <= budget:
+        # Soonest first, and no further than the first VEVENT that does not fit: with
+        # this cap the feed is too large, and with the last cap what came before is kept.
+        parts, size = [], 0
+        for event in events:
+            parts.append(component_of(event, cap).to_ical())
+            size += len(parts[-1])
+            if size > budget:
+                break
+        else:
             return head + b"".join(parts) + tail
-    kept, size = 0, 0
-    while kept < len(parts) and size + len(parts[kept]) <= budget:
-        size += len(parts[kept])
-        kept += 1
+    kept = len(parts) - 1
     log.warning("feed %r too large: keeping %s of %s activities", name, kept, len(events))
     return head + b"".join(parts[:kept]) + tail
 

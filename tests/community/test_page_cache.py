@@ -294,3 +294,28 @@ def test_an_anonymous_visitor_switches_language_without_a_token(client):
         "/taal", data={"language": "nl"}, headers={"Origin": "https://evil.example"}
     )
     assert refused.status_code == 400
+
+
+def test_feeds_keep_their_entries_longer_than_pages(app, client):
+    endpoints = page_cache(app)._cacheable_endpoints()
+    assert endpoints["feeds.agenda_feed"] == (("events", "site"), 600)
+    assert endpoints["feeds.filtered_feed"][1] == 600
+    assert endpoints["events.agenda"] == (("events", "site"), 60)
+    assert endpoints["events.detail"][1] == 60
+
+
+def test_nothing_personal_is_declared_cacheable(app):
+    """Only public, anonymous-visitor pages: no account, management or personal feed page."""
+    endpoints = set(page_cache(app)._cacheable_endpoints())
+    assert endpoints == {
+        "community.home",
+        "community.regions",
+        "community.region",
+        "community.materials",
+        "community.practices",
+        "events.agenda",
+        "events.archive",
+        "events.detail",
+        "feeds.agenda_feed",
+        "feeds.filtered_feed",
+    }
