@@ -27,6 +27,7 @@ from community.permissions import is_signed_in
 from community.sections import register_section
 from forums import activity
 from forums.forms import EmptyForm, PostForm, ThreadForm
+from forums.fragments import reader_fragments
 from forums.models import Category, Forum, Post, Subscription, Suspension, Thread, ThreadRead
 from forums.moderation import remember_suspension
 from forums.notifications import mark_thread_read, notify_new_post, unread_count_query
@@ -352,6 +353,10 @@ def thread(forum_slug, thread_id):
     )
     posts = db.session.scalars(query).all()
     state = _read_thread(thread, posts)
+    moderator = can_moderate_thread(current_user, thread)
+    fragments, keep_fragment = reader_fragments(
+        current_user, thread, posts, page, moderator=moderator
+    )
     html = render_template(
         "forums/thread.html",
         thread=thread,
@@ -360,7 +365,9 @@ def thread(forum_slug, thread_id):
         pages=pages,
         total=total,
         state=state,
-        moderator=can_moderate_thread(current_user, thread),
+        fragments=fragments,
+        keep_fragment=keep_fragment,
+        moderator=moderator,
         form=PostForm(formdata=None),
         button=EmptyForm(),
     )
