@@ -103,9 +103,15 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
     Each message is committed on its own, so one failure never undoes another
     message's success. A failed message is retried after 1, 2, 4... minutes,
     up to ``MAX_ATTEMPTS`` attempts; its error is kept in ``last_error``.
+
+    Several processes send at once (every request that queued mail, ``flask
+    send-mail``, on every instance): each message is taken with a row lock that
+    the others skip (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite has no row
+    locks and ignores it), kept until the message is marked sent or failed, so
+    no message is sent twice (issue 8, "several instances").
     """
     now = utcnow()
-    due = db.session.scalars(
+    next_due = (
         select(OutboxMessage)
         .where(
             OutboxMessage.sent_at.is_(None),
@@ -113,10 +119,14 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
             OutboxMessage.next_attempt_at <= now,
         )
         .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
     sent = failed = 0
-    for message in due:
+    for _ in range(limit):
+        message = db.session.scalar(next_due)
+        if message is None:
+            break
         message.attempts += 1
         try:
             _send(message)
