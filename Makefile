@@ -49,7 +49,8 @@ $(ICALJS): tests/js/package.json tests/js/package-lock.json
 	touch $@
 
 # In CI (CI=true) the whole suite runs a second time against a fresh PostgreSQL database,
-# without the browser tests (tests/e2e run once, on SQLite; .ci/run installs Debian's chromium).
+# without the browser tests (tests/e2e run once, on SQLite; .ci/run installs Debian's chromium)
+# and without tests/scaleout (it always makes its own PostgreSQL database: once is enough).
 test: lint translations $(AXE) $(ICALJS)
 	$(BIN)/pytest
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-postgres; fi
@@ -58,7 +59,7 @@ test-postgres: translations $(ICALJS)
 	@db=bruggen_test_$$(date +%s)_$$$$; \
 	echo "PostgreSQL pass on database $$db"; \
 	$(PG_EXEC) "CREATE DATABASE $$db" || exit 1; \
-	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest --ignore=tests/e2e; rc=$$?; \
+	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest --ignore=tests/e2e --ignore=tests/scaleout; rc=$$?; \
 	$(PG_EXEC) "DROP DATABASE $$db WITH (FORCE)"; \
 	exit $$rc
 

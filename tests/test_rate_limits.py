@@ -1,24 +1,11 @@
 """Rate limits on login, sign-up, password reset, verification mails and guest registration.
 
-In memory per test app; shared through Redis when several instances run: the
-last tests start two real app processes against the local Redis (issue 7, "Security").
+In memory per test app here. Shared through Redis when several instances run:
+``tests/scaleout`` checks that with two real gunicorn instances (issue 7, "Security").
 """
 
 from __future__ import annotations
 
-import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
-from pathlib import Path
-
-import pytest
-import redis
 from sqlalchemy import func, select
 
 from community.extensions import db
@@ -27,8 +14,6 @@ from events.models import Registration
 from tests.conftest import PASSWORD
 from tests.pages_helpers import sign_in
 
-ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/7"
 HOME = {"REMOTE_ADDR": "10.0.0.1"}
 OFFICE = {"REMOTE_ADDR": "10.0.0.2"}
 
@@ -169,111 +154,3 @@ def test_guest_registrations_are_limited_per_address_but_members_are_not(
     assert members == [302] * 6
     count = select(func.count()).select_from(Registration)
     assert db.session.scalar(count) == 11
-
-
-# --- two instances share the limits through Redis ---------------------------------------
-
-SERVER = """
-import json, sys
-from app import create_app
-config = json.loads(sys.argv[1])
-create_app(config).run(host="127.0.0.1", port=int(sys.argv[2]), use_reloader=False)
-"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(port: int, process) -> None:
-    for _ in range(100):
-        if process.poll() is not None:
-            raise AssertionError(process.stderr.read().decode())
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"instance on port {port} did not start")
-
-
-@pytest.fixture
-def two_instances(app, database_url, tmp_path):
-    """Start two app processes with the given rate-limit storage; yields a starter function."""
-    processes = []
-
-    def start(storage: str, prefix: str) -> list[int]:
-        config = {
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,  # this test is about the limits
-            "MAIL_BACKEND": "console",
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "RATELIMIT_STORAGE_URI": storage,
-            "RATELIMIT_KEY_PREFIX": prefix,
-        }
-        ports = []
-        for _ in range(2):
-            port = _free_port()
-            process = subprocess.Popen(
-                [sys.executable, "-c", SERVER, json.dumps(config), str(port)],
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            processes.append(process)
-            _wait_for(port, process)
-            ports.append(port)
-        return ports
-
-    yield start
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _failed_login(port: int, email: str) -> int:
-    body = urllib.parse.urlencode({"email": email, "password": "fout-wachtwoord"}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/aanmelden", data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-@pytest.fixture
-def redis_keys():
-    """A key prefix unique to this test run; its keys are removed from Redis afterwards."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.ping()  # the local Redis must run: fail, never skip
-    prefix = f"bruggen-test-{uuid.uuid4().hex}"
-    yield connection, prefix
-    keys = list(connection.scan_iter(match=f"*{prefix}*"))
-    if keys:
-        connection.delete(*keys)
-
-
-def test_two_instances_share_the_login_limit_through_redis(two_instances, redis_keys, make_user):
-    connection, prefix = redis_keys
-    users = [make_user() for _ in range(3)]
-    first, second = two_instances(REDIS_URL, prefix)
-
-    statuses = [_failed_login(first if n % 2 else second, users[n % 3].email) for n in range(10)]
-
-    assert statuses == [401] * 10
-    assert _failed_login(first, users[0].email) == 429
-    assert _failed_login(second, users[1].email) == 429
-    assert list(connection.scan_iter(match=f"*{prefix}*")), "the counters live in Redis"
-
-
-def test_without_redis_each_instance_counts_on_its_own(two_instances, make_user):
-    """The control: with in-memory storage the same 11 attempts are never refused."""
-    users = [make_user() for _ in range(3)]
-    first, second = two_instances("memory://", "bruggen-test")
-
-    statuses = [_failed_login(first if n % 2 else second, users[n % 3].email) for n in range(11)]
-
-    assert statuses == [401] * 11
