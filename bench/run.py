@@ -467,7 +467,12 @@ def growth(scale: float, db_url: str, uploads: Path, facts, secret: str, setting
     for page in pages_for(facts):
         visitor = member if page.who == "member" else anonymous
         if page.method == "POST":
-            results[page.key] = register_in_process(member, facts, token, counter)
+            render = results[page.key] = register_in_process(member, facts, token, counter)
+            flag = "" if render.ok else "  UNEXPECTED STATUS"
+            say(
+                f"  {label(scale):>4} {page.key:<48} {render.median_ms:9.1f} ms  "
+                f"(1x) {render.queries:4d} SQL {render.size:>9} B  status {render.status}{flag}"
+            )
             continue
         headers = {"If-None-Match": etag} if page.conditional and etag else None
         render, reply = time_page(visitor, page, page.path, counter, settings, headers)
@@ -789,23 +794,29 @@ def ratio(row: LoadRow) -> float:
 # --- machine and report ------------------------------------------------------------------------
 
 
+def output(*command: str) -> str:
+    """The standard output of ``command`` (stripped), "?" when it cannot run."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def app_version() -> str:
+    """The commit of the tree, and whether app code (outside bench/) has uncommitted changes."""
+    commit = output("git", "rev-parse", "--short", "HEAD")
+    dirty = output("git", "status", "--porcelain", "--", ".", ":!bench")
+    return f"commit {commit}" + (" plus uncommitted changes in the tree" if dirty else "")
+
+
 def machine(
-    databases: Databases, db_url: str, settings: Settings, load_at_start: tuple
+    databases: Databases, db_url: str, settings: Settings, load_at_start: tuple, version: str
 ) -> dict[str, str]:
     cpu = "?"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-
-    def output(*command) -> str:
-        try:
-            return subprocess.run(command, capture_output=True, text=True, cwd=ROOT).stdout.strip()
-        except OSError:
-            return "?"
-
-    commit = output("git", "rev-parse", "--short", "HEAD")
-    dirty = output("git", "status", "--porcelain", "--", ".", ":!bench")
     import gunicorn
 
     wrk_version = output("wrk", "-v").splitlines()[0] if output("wrk", "-v") else "?"
@@ -815,7 +826,9 @@ def machine(
         "Python": platform.python_version(),
         "database": databases.version(db_url),
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "app": f"commit {commit}" + (" plus uncommitted changes in the tree" if dirty else ""),
+        "app": version
+        if version == app_version()
+        else f"{version} at the start, {app_version()} at the end (the code changed meanwhile)",
         "server": f"gunicorn {gunicorn.__version__}, {WORKERS} sync workers, "
         "BRUGGEN_ENV=production",
         "load": f"{wrk_version.split(' [')[0]}, {WRK_THREADS} threads, {settings.connections} "
@@ -950,6 +963,7 @@ def print_tables(report: str) -> None:
 def main() -> None:
     started = time.monotonic()
     load_at_start = os.getloadavg()
+    version = app_version()
     settings = Settings.from_env()
     os.chdir(ROOT)
     if shutil.which("wrk") is None:
@@ -994,7 +1008,7 @@ def main() -> None:
 
         say(f"\nLoad at 1x: gunicorn ({WORKERS} workers) and wrk, app then floor per URL")
         load = load_test(urls[1.0], uploads[1.0], facts[1.0], secret, settings, work)
-        info = machine(databases, urls[1.0], settings, load_at_start)
+        info = machine(databases, urls[1.0], settings, load_at_start, version)
         elapsed = time.monotonic() - started
         report = markdown_report(info, facts, load, growth_by_scale, settings, elapsed)
         settings.results.write_text(report)

@@ -182,8 +182,8 @@ class SeedFacts:
     ``counts``: rows per kind. ``activity_slug``: an upcoming public activity with
     a programme, materials, a thread and many registrations. ``register_slugs``:
     upcoming activities open for registration where the member (``member_email``,
-    ``member_password``) has none; the first four are alike (public, with a
-    capacity, without programme). ``download_slug``: a public material whose
+    ``member_password``) has none; the first four are alike (public, without
+    programme, with a capacity less than half taken). ``download_slug``: a public material whose
     file (a real PDF in the upload folder) can be downloaded.
     """
 
@@ -641,6 +641,7 @@ class _Seeder:
             per_event[row["id"]] = per_event.get(row["id"], 0) + 1
         by_id = {row["id"]: row for row in self.events_rows}
         limit = len(members) + guests
+        self.per_event = per_event
         for event_id, wanted in per_event.items():
             per_event[event_id] = min(wanted, limit)
             # Every registration change bumped the activity's seat version (events.registration).
@@ -898,8 +899,8 @@ class _Seeder:
             and row["starts_at"] > soon
             and row["id"] not in registered
         ]
-        # First a few alike (public, capped, no programme), so that measurements of one
-        # registration compare the same work at every scale; then all the others.
+        # First a few alike (public, capped and far from full, no programme), so that
+        # measurements of one registration compare the same work at every scale; then the rest.
         with_programme = {row["event_id"] for row in self.event_links[2]}
         alike = [
             row
@@ -907,6 +908,7 @@ class _Seeder:
             if row["visibility"] == Visibility.PUBLIC
             and row["capacity"] is not None
             and row["id"] not in with_programme
+            and self.per_event.get(row["id"], 0) < row["capacity"] // 2
         ][:ALIKE_FIRST]
         register_slugs = [row["slug"] for row in alike]
         register_slugs += [row["slug"] for row in open_rows if row not in alike]
