@@ -19,8 +19,9 @@ How it fits together:
   A miss goes through Flask; the response is kept only when it is a 200 that holds
   nothing tied to the visitor (no ``Set-Cookie``, session untouched: no CSRF token,
   no flash message, nobody signed in; see :func:`_mark_storable`).
-* **Storage.** A small cache per process (cachelib ``SimpleCache``) in front of a
-  shared ``RedisCache`` when ``REDIS_URL`` is set. Entries also expire after
+* **Storage.** A cache per process (cachetools ``TLRUCache``: entries kept as objects,
+  at most :data:`LOCAL_BYTES` of bodies, each until its own expiry) in front of a
+  shared cachelib ``RedisCache`` when ``REDIS_URL`` is set. Entries also expire after
   ``PAGE_CACHE_TIMEOUT`` seconds (default 60), because some pages depend on the time
   as well as on the data (an activity that ended leaves the agenda, a held place that
   expires frees a seat).
@@ -33,12 +34,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from cachelib import RedisCache, SimpleCache
+from cachelib import RedisCache
+from cachetools import LRUCache, TLRUCache
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 from sqlalchemy import BigInteger, String, event, select
@@ -114,7 +117,7 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
 SCOPES = ("events", "forums", "library", "site")
 DEFAULT_SCOPE = "site"
 DEFAULT_TIMEOUT = 60  # seconds
-LOCAL_ENTRIES = 500  # per process
+LOCAL_BYTES = 32 * 1024 * 1024  # of page bodies, per process
 
 _CHANGED = "bruggen_changed_scopes"
 _OPTION = "bruggen_changes_pages"
@@ -214,9 +217,19 @@ def track_writes(session_factory) -> None:
     event.listen(session_factory, "after_soft_rollback", _forget)
 
 
+VERSIONS_SQL = "SELECT scope, version FROM data_versions"
+
+
 def read_versions(connection) -> dict[str, int]:
-    """Return ``{scope: version}`` read through ``connection`` (a missing scope is 0)."""
-    rows = connection.execute(select(DataVersion.scope, DataVersion.version)).all()
+    """Return ``{scope: version}`` read through ``connection`` (a missing scope is 0).
+
+    ``connection`` is a SQLAlchemy ``Connection`` (the middleware: the plain SQL
+    text, no statement to build on every request) or a ``Session``.
+    """
+    if hasattr(connection, "exec_driver_sql"):
+        rows = connection.exec_driver_sql(VERSIONS_SQL).all()
+    else:
+        rows = connection.execute(select(DataVersion.scope, DataVersion.version)).all()
     versions = dict.fromkeys(SCOPES, 0)
     versions.update({scope: version for scope, version in rows})
     return versions
@@ -270,7 +283,13 @@ class PageCache:
         self.app = app
         self.wsgi_app = app.wsgi_app
         self.timeout = int(app.config.get("PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT))
-        self.local = SimpleCache(threshold=LOCAL_ENTRIES, default_timeout=self.timeout)
+        # Objects, not pickles: a 304 for a 1 MB feed must not copy the feed.
+        self.local = TLRUCache(
+            maxsize=LOCAL_BYTES, ttu=_expiry, getsizeof=lambda entry: len(entry["body"]) + 1024
+        )
+        self.lock = threading.Lock()  # cachetools is not thread-safe (gthread workers)
+        self.endpoint_of: LRUCache = LRUCache(maxsize=4096)
+        self.language_of: LRUCache = LRUCache(maxsize=256)
         self.shared = _redis_cache(app.config.get("REDIS_URL"), self.timeout)
         self.languages = list(app.config["LANGUAGES"])
         self.personal_cookies = {
@@ -305,15 +324,11 @@ class PageCache:
         if cookies and any(f"{name}=" in cookies for name in self.personal_cookies):
             return None
         endpoints = self._cacheable_endpoints()
-        try:
-            endpoint, _args = self.app.url_map.bind_to_environ(environ).match()
-        except HTTPException:
-            return None
+        endpoint = self._endpoint(environ)
         if endpoint not in endpoints:
             return None
         scopes, timeout = endpoints[endpoint]
-        accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
-        language = accept.best_match(self.languages) or self.languages[0]
+        language = self._language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
         try:
             with self._engine_().connect() as connection:
                 versions = read_versions(connection)
@@ -334,20 +349,49 @@ class PageCache:
         digest = hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
         return "page:" + digest, timeout
 
+    def _endpoint(self, environ: dict) -> str | None:
+        """The endpoint of the request's URL (GET), remembered per host and path."""
+        where = (environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""))
+        if where not in self.endpoint_of:
+            try:
+                endpoint, _args = self.app.url_map.bind_to_environ(environ).match()
+            except HTTPException:
+                endpoint = None
+            with self.lock:
+                self.endpoint_of[where] = endpoint
+        return self.endpoint_of.get(where)
+
+    def _language(self, header: str) -> str:
+        """The UI language ``Accept-Language: header`` asks for (as ``selected_language``)."""
+        if header not in self.language_of:
+            accept = parse_accept_header(header or None, LanguageAccept)
+            with self.lock:
+                self.language_of[header] = accept.best_match(self.languages) or self.languages[0]
+        return self.language_of.get(header) or self.languages[0]
+
     def get(self, key: str) -> dict | None:
-        entry = self.local.get(key)
+        """The entry under ``key`` from this process, else from Redis; None when neither."""
+        with self.lock:
+            entry = self.local.get(key)
         if entry is None and self.shared is not None:
             try:
                 entry = self.shared.get(key)
             except Exception:
                 log.exception("page cache: Redis get failed")
                 entry = None
-            if entry is not None:
-                self.local.set(key, entry)
+            if entry is not None and entry.get("expires", 0) > time.time():
+                self._keep(key, entry)
         return entry
 
-    def set(self, key: str, entry: dict, timeout: int | None = None) -> None:
-        self.local.set(key, entry, timeout)
+    def _keep(self, key: str, entry: dict) -> None:
+        if len(entry["body"]) + 1024 > LOCAL_BYTES:
+            return
+        with self.lock:
+            self.local[key] = entry
+
+    def set(self, key: str, entry: dict, timeout: int) -> None:
+        """Keep ``entry`` under ``key`` here and in Redis; it expires after ``timeout`` s."""
+        self._keep(key, entry)
         if self.shared is not None:
             try:
                 self.shared.set(key, entry, timeout)
@@ -368,19 +412,25 @@ class PageCache:
         if environ["REQUEST_METHOD"] != "GET":  # a HEAD is answered but not kept
             return self.wsgi_app(environ, start_response)
         captured: dict[str, Any] = {}
-        body_iter = self.wsgi_app(environ, _Deferred(captured))
+        # Ask for the whole page even when the browser holds a copy: a 304 cannot be
+        # kept, and a process whose visitors all revalidate would never fill its cache.
+        # ``_serve`` still answers 304 when the browser's copy is this one.
+        unconditional = {
+            name: value for name, value in environ.items() if name not in CONDITIONAL_HEADERS
+        }
+        body_iter = self.wsgi_app(unconditional, _Deferred(captured))
         try:
             body = b"".join(body_iter)
         finally:
             if hasattr(body_iter, "close"):
                 body_iter.close()
         headers = captured["headers"]
-        storable = environ.get(ENVIRON_STORABLE) and captured["status"].startswith("200 ")
+        storable = unconditional.get(ENVIRON_STORABLE) and captured["status"].startswith("200 ")
         storable = storable and not any(name.lower() == "set-cookie" for name, _ in headers)
         if not storable:
             start_response(captured["status"], headers)
             return [body]
-        entry = _entry(headers, body)
+        entry = _entry(headers, body, expires=time.time() + timeout)
         self.set(key, entry, timeout)
         return _serve(entry, environ, start_response, hit=False)
 
@@ -397,10 +447,17 @@ class _Deferred:
         return lambda data: None
 
 
+KEEP_ON_304 = {"etag", "cache-control", "vary", "last-modified", "content-location", "expires"}
+CONDITIONAL_HEADERS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
 SKIPPED_HEADERS = {"content-length", "date", "set-cookie", "x-page-cache"}
 
 
-def _entry(headers: list[tuple[str, str]], body: bytes) -> dict:
+def _expiry(key: str, entry: dict, now: float) -> float:
+    """cachetools' time-to-use: the entry's wall-clock expiry on the monotonic clock."""
+    return now + (entry["expires"] - time.time())
+
+
+def _entry(headers: list[tuple[str, str]], body: bytes, *, expires: float) -> dict:
     kept = [(name, value) for name, value in headers if name.lower() not in SKIPPED_HEADERS]
     names = {name.lower() for name, _ in kept}
     etag = next((value for name, value in kept if name.lower() == "etag"), None)
@@ -411,23 +468,26 @@ def _entry(headers: list[tuple[str, str]], body: bytes) -> dict:
         # Anyone may keep it, but must ask again before using it (a 304 when unchanged).
         kept.append(("Cache-Control", "no-cache"))
     last_modified = next((v for n, v in kept if n.lower() == "last-modified"), None)
-    return {"headers": kept, "body": body, "etag": etag, "last_modified": last_modified}
+    return {
+        "headers": kept,
+        "body": body,
+        "etag": etag,
+        "last_modified": last_modified,
+        "expires": expires,  # time.time() after which the entry is not served
+    }
 
 
 def _serve(entry: dict, environ: dict, start_response, *, hit: bool):
     etag = entry["etag"].strip('"').removeprefix("W/").strip('"')
     modified = is_resource_modified(environ, etag=etag, last_modified=entry["last_modified"])
-    headers = list(entry["headers"])
-    headers.append(("Date", http_date()))
-    headers.append(("X-Page-Cache", "hit" if hit else "miss"))
+    stamp = [("Date", http_date()), ("X-Page-Cache", "hit" if hit else "miss")]
     if not modified:
-        keep = {"etag", "cache-control", "vary", "last-modified", "content-location", "expires"}
-        headers = [(name, value) for name, value in headers if name.lower() in keep]
-        headers += [("Date", http_date()), ("X-Page-Cache", "hit" if hit else "miss")]
-        start_response("304 Not Modified", headers)
+        # RFC 9110, 15.4.5: a 304 repeats the validators and caching headers only.
+        headers = [(name, value) for name, value in entry["headers"] if name.lower() in KEEP_ON_304]
+        start_response("304 Not Modified", headers + stamp)
         return []
     body = entry["body"]
-    headers.append(("Content-Length", str(len(body))))
+    headers = [*entry["headers"], *stamp, ("Content-Length", str(len(body)))]
     start_response("200 OK", headers)
     return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 

@@ -319,3 +319,26 @@ def test_nothing_personal_is_declared_cacheable(app):
         "feeds.agenda_feed",
         "feeds.filtered_feed",
     }
+
+
+def test_an_entry_is_not_served_after_its_time(app, client, make_event):
+    import time
+
+    make_event()
+    client.get("/agenda")
+    cache = page_cache(app)
+    (key,) = [k for k in cache.local if cache.local[k]["body"] == client.get("/agenda").data]
+    entry = dict(cache.local[key], expires=time.time() - 1)
+    cache.local[key] = entry  # as if 60 s went by
+    assert _cache_state(client.get("/agenda")) == "miss"
+
+
+def test_a_process_that_only_gets_revalidations_still_fills_its_cache(app, make_event):
+    """Calendar clients always send If-None-Match; a new process must still keep the feed."""
+    make_event()
+    etag = app.test_client().get("/agenda.ics").headers["ETag"]
+    page_cache(app).local.clear()  # a second worker: nothing kept yet
+    first = app.test_client().get("/agenda.ics", headers={"If-None-Match": etag})
+    second = app.test_client().get("/agenda.ics", headers={"If-None-Match": etag})
+    assert (first.status_code, second.status_code) == (304, 304)
+    assert (_cache_state(first), _cache_state(second)) == ("miss", "hit")
