@@ -299,7 +299,7 @@ class Material(Base):
     file_size: Mapped[int | None]
     url: Mapped[str | None] = mapped_column(String(500))
     download_count: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)  # newest first
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     # Text of the current file (PDF only), extracted once on upload, for the search.

@@ -115,8 +115,8 @@ class Event(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
-    starts_at: Mapped[dt.datetime]
-    ends_at: Mapped[dt.datetime]
+    starts_at: Mapped[dt.datetime] = mapped_column(index=True)  # agenda order
+    ends_at: Mapped[dt.datetime] = mapped_column(index=True)  # upcoming or past
     is_all_day: Mapped[bool] = mapped_column(default=False)
     venue_name: Mapped[str] = mapped_column(String(200), default="")
     venue_address: Mapped[str] = mapped_column(String(300), default="")
