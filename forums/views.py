@@ -23,6 +23,7 @@ from community.db import utcnow
 from community.extensions import db, limiter, login_manager
 from community.filters import InvalidFilter, page_arg, region_arg
 from community.models import Region
+from community.pagecache import cached_page
 from community.permissions import is_signed_in
 from community.sections import register_section
 from forums import activity
@@ -199,6 +200,7 @@ def post_position_url(post: Post) -> str:
 
 
 @bp.get("/forum")
+@cached_page("forums", "site")
 def index():
     forums = db.session.scalars(select(Forum).options(joinedload(Forum.theme))).all()
     return render_template(

@@ -21,7 +21,15 @@ from community.pagecache import (
 )
 from events.models import Registration, RegistrationState
 
-PUBLIC_PAGES = ("/", "/regios", "/agenda", "/materiaal", "/praktijkvoorbeelden", "/agenda.ics")
+PUBLIC_PAGES = (
+    "/",
+    "/regios",
+    "/agenda",
+    "/materiaal",
+    "/praktijkvoorbeelden",
+    "/agenda.ics",
+    "/forum",
+)
 
 
 def _cache_state(response) -> str | None:
@@ -318,6 +326,7 @@ def test_nothing_personal_is_declared_cacheable(app):
         "events.detail",
         "feeds.agenda_feed",
         "feeds.filtered_feed",
+        "forums.index",
     }
 
 
