@@ -931,7 +931,13 @@ def markdown_report(info, facts_by_scale, load, growth_by_scale, settings, elaps
     else:
         lines.append(f"None: every page runs the same number of queries at {label(scales[-1])}.")
     lines.append("")
+    if TARGETS.exists():  # written by hand: the targets, and what holds back a missed one
+        lines += [TARGETS.read_text().rstrip(), ""]
     return "\n".join(lines)
+
+
+# Appended to the results as they are: which targets a run meets, and why one is missed.
+TARGETS = BENCH / "targets.md"
 
 
 def time_cell(render: Render) -> str:
