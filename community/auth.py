@@ -15,12 +15,14 @@ from collections.abc import Iterable
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.db import utcnow
 from community.extensions import db, login_manager
 from community.models import LANGUAGES, Organisation, Region, Sector, Theme, User
+from community.pagecache import NOT_A_CHANGE_OF_PAGES
 from community.tokens import TokenExpired, TokenInvalid, make_token, read_token
 
 log = logging.getLogger(__name__)
@@ -175,8 +177,20 @@ def authenticate(email: str, password: str) -> User:
 
 
 def record_login(user: User) -> None:
-    """Set ``user.last_login_at`` to now (aware UTC)."""
-    user.last_login_at = utcnow()
+    """Set ``user.last_login_at`` to now (aware UTC), in the caller's transaction.
+
+    A sign-in changes no page: the UPDATE raises no version of the page cache
+    (``community.pagecache.NOT_A_CHANGE_OF_PAGES``), else every login would make every
+    cached public page render again.
+    """
+    now = utcnow()
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(last_login_at=now)
+        .execution_options(**NOT_A_CHANGE_OF_PAGES)
+    )
+    set_committed_value(user, "last_login_at", now)
     log.info("account %s signed in", user.id)
 
 

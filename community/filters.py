@@ -58,6 +58,18 @@ def region_arg(args: MultiDict, name: str = "regio") -> Region | None:
     return region
 
 
+def whole_number(value: str, max_digits: int = 9) -> int | None:
+    """Return ``value`` ("0"–"999999999") as an int, or None when it is not a whole number.
+
+    Only the ASCII digits 0–9: ``str.isdigit`` also accepts "²", "①" and "٣", which
+    ``int()`` refuses or reads as another number (a 500 found by the final test of
+    issue 8). At most ``max_digits`` digits, so no value overflows a column or a date.
+    """
+    if not value or len(value) > max_digits or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
+
 def theme_arg(args: MultiDict, name: str = "thema") -> Theme | None:
     """Return the theme whose number is ``args[name]`` ("1", "2"), None when absent or empty.
 
@@ -67,8 +79,9 @@ def theme_arg(args: MultiDict, name: str = "thema") -> Theme | None:
     if not value:
         return None
     theme = None
-    if value.isdigit() and len(value) < 4:
-        theme = db.session.scalar(select(Theme).where(Theme.number == int(value)))
+    number = whole_number(value, max_digits=3)
+    if number is not None:
+        theme = db.session.scalar(select(Theme).where(Theme.number == number))
     if theme is None:
         raise InvalidFilter(name, value)
     return theme
@@ -91,6 +104,7 @@ def choice_arg(args: MultiDict, name: str, choices: type[E]) -> E | None:
 def page_arg(args, name: str = "pagina") -> int:
     """Return the page number in ``args[name]`` (1 when absent); ``InvalidFilter`` when not ≥ 1."""
     value = args.get(name, "1").strip() or "1"
-    if not value.isdigit() or int(value) < 1 or len(value) > 9:
-        raise InvalidFilter(name, value)
-    return int(value)
+    number = whole_number(value)
+    if number is None or number < 1:
+        raise InvalidFilter(name, value[:20])
+    return number

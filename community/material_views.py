@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from community.extensions import db, login_manager
-from community.filters import InvalidFilter, choice_arg
+from community.filters import InvalidFilter, choice_arg, page_arg
 from community.forms import EmptyForm
 from community.library_forms import MaterialForm, MaterialVersionForm, fill_material_choices
 from community.materials import (
@@ -179,9 +179,9 @@ class LibraryFilters:
                 if value not in {v for v, _ in extra_choices[material_filter.parameter]}:
                     raise InvalidFilter(material_filter.parameter, value[:60])
                 extra[material_filter.parameter] = value
-        page = args.get("pagina", "1").strip() or "1"
-        if not page.isdigit() or not 1 <= int(page) <= 10_000:
-            raise InvalidFilter("pagina", page[:20])
+        page = page_arg(args)
+        if page > 10_000:
+            raise InvalidFilter("pagina", str(page))
         return cls(
             text=" ".join(args.get("q", "").split())[:200],
             region=pick("regio", regions, lambda r: r.slug),
@@ -213,7 +213,7 @@ class LibraryFilters:
 
 
 @bp.get("/materiaal")
-@cached_page("library", "site")
+@cached_page("library", "members", "site")
 def materials():
     regions = db.session.scalars(select(Region).order_by(Region.position)).all()
     themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()

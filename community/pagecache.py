@@ -93,13 +93,13 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
         ("forums", "forum_categories", "threads", "posts", "post_revisions", "moderation_log"),
         "forums",
     ),
+    # Member names show on activity pages (listed participants), in the library and in
+    # forum threads shown on the home page.
+    "users": "members",
     # Personal or bookkeeping rows no cached page shows: writing them invalidates nothing.
-    # (Names of members are not on cached pages but on the library's uploader line; a
-    # renamed member shows there within PAGE_CACHE_TIMEOUT.)
     **dict.fromkeys(
         (
             "data_versions",
-            "users",
             "user_themes",
             "coordinator_regions",
             "outbox_messages",
@@ -114,7 +114,7 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
         None,
     ),
 }
-SCOPES = ("events", "forums", "library", "site")
+SCOPES = ("events", "forums", "library", "members", "site")
 DEFAULT_SCOPE = "site"
 DEFAULT_TIMEOUT = 60  # seconds
 LOCAL_BYTES = 32 * 1024 * 1024  # of page bodies, per process

@@ -113,7 +113,7 @@ def _fill_form(form: PracticeForm, practice: Practice) -> None:
 
 
 @bp.get("/praktijkvoorbeelden")
-@cached_page("library", "site")
+@cached_page("library", "members", "site")
 def practices():
     region = region_arg(request.args)
     theme = theme_arg(request.args)

@@ -20,7 +20,7 @@ from community.materials import (
     visible_materials_filter,
 )
 from community.models import Material, Network, Practice, PracticeStatus, Region
-from community.pagecache import cached_page
+from community.pagecache import SCOPES, cached_page
 from community.practices import (
     can_edit_practice,
     can_review_practice,
@@ -80,7 +80,7 @@ def _all_regions():
 
 
 @bp.get("/")
-@cached_page("library", "site")
+@cached_page(*SCOPES)  # its sections show activities, forum threads and materials
 def home():
     materials = _newest_materials(limit=NEWEST_MATERIALS)
     return render_template("community/home.html", materials=materials, regions=_all_regions())
@@ -93,7 +93,7 @@ def regions():
 
 
 @bp.get("/regio/<slug>")
-@cached_page("library", "site")
+@cached_page(*SCOPES)  # as the home page, for one region
 def region(slug):
     query = (
         select(Region)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload, subqueryload
 from werkzeug.datastructures import MultiDict
 
 from community.extensions import db
+from community.filters import whole_number
 from community.models import Region, Theme, User
 from events.ical import calendar_of, event_component
 from events.models import (
@@ -143,7 +144,7 @@ class FeedFilters:
         kind = args.get("type", "").strip() or None
         if region is not None and not REGION_SEGMENT.match(region):
             raise UnknownFeed(region)
-        if theme is not None and not (theme.isdigit() and len(theme) < 4):
+        if theme is not None and whole_number(theme, max_digits=3) is None:
             raise UnknownFeed(theme)
         if kind is not None:
             if kind in TYPES_BY_SLUG:

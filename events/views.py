@@ -88,7 +88,7 @@ def _setup(state) -> None:
     state.app.jinja_env.filters["event_period"] = event_period
 
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
 
 
 def month_arg(args: MultiDict, name: str = "maand") -> dt.date | None:
@@ -100,7 +100,8 @@ def month_arg(args: MultiDict, name: str = "maand") -> dt.date | None:
     if not value:
         return None
     match = MONTH_PATTERN.match(value)
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+    # Years 1900–2999: the month after December 9999 does not exist (a 500 before).
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) < 3000:
         raise InvalidFilter(name, value[:20])
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -397,7 +398,7 @@ def _detail_page(event: Event, *, form=None, status: int = 200, error: str | Non
 
 
 @bp.get("/activiteiten/<slug>")
-@cached_page("events", "library", "site")
+@cached_page("events", "forums", "library", "members", "site")  # its thread, listed names
 def detail(slug):
     return _detail_page(get_event_or_404(slug))
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from community.extensions import csrf, db
-from community.filters import InvalidFilter, region_arg, theme_arg
+from community.filters import InvalidFilter, page_arg, region_arg, theme_arg, whole_number
 from community.models import Region, Theme
 from community.tokens import TokenExpired, TokenInvalid
 from forums import notifications as notices
@@ -19,14 +19,14 @@ from forums.forms import EmptyForm, PreferenceForm
 from forums.models import Category, Forum, MailMode, Notification, Post, Subscription, Thread
 from forums.permissions import can_read_forum
 from forums.search import search_posts
-from forums.views import bp, page_arg
+from forums.views import bp
 
 NOTIFICATIONS_SHOWN = 50
 
 
 def _watch_target(kind: str, target_id: str):
     """Return (thread, category, forum) for a watch request; 404 unknown, login/403 unreadable."""
-    if not target_id.isdigit():
+    if whole_number(target_id) is None:
         abort(400)
     model = {"gesprek": Thread, "categorie": Category, "forum": Forum}[kind]
     target = db.get_or_404(model, int(target_id))
@@ -178,7 +178,7 @@ def search():
 def _category_filter(value: str) -> Category | None:
     if not value:
         return None
-    category = db.session.get(Category, int(value)) if value.isdigit() else None
+    category = db.session.get(Category, int(value)) if whole_number(value) is not None else None
     if category is None:
         raise InvalidFilter("categorie", value)
     return category

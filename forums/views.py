@@ -21,7 +21,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from community.db import utcnow
 from community.extensions import db, limiter, login_manager
-from community.filters import InvalidFilter, page_arg, region_arg
+from community.filters import InvalidFilter, page_arg, region_arg, whole_number
 from community.models import Region
 from community.pagecache import cached_page
 from community.permissions import is_signed_in
@@ -200,7 +200,7 @@ def post_position_url(post: Post) -> str:
 
 
 @bp.get("/forum")
-@cached_page("forums", "site")
+@cached_page("forums", "members", "site")
 def index():
     forums = db.session.scalars(select(Forum).options(joinedload(Forum.theme))).all()
     return render_template(
@@ -518,7 +518,7 @@ def reply(forum_slug, thread_id):
     form = PostForm()
     if request.method == "GET":
         quoted = request.args.get("citeer", "")
-        if quoted.isdigit():
+        if whole_number(quoted) is not None:
             post = db.session.get(Post, int(quoted))
             if post is not None and post.thread_id == thread.id:
                 form.body.data = quote(post)

@@ -165,3 +165,8 @@ def test_demo_materials_are_found_by_words_inside_their_pdf_and_practices_publis
     assert all(len(m.versions) == 1 and m.file_text for m in versions)
     page = client.get("/praktijkvoorbeelden").get_data(as_text=True)
     assert page.count('class="card-title"') == 7
+
+
+def test_a_unicode_digit_page_number_is_refused_with_400(client):
+    for value in ("%C2%B2", "%E2%91%A0", "%D9%A3"):
+        assert client.get(f"/materiaal?pagina={value}").status_code == 400

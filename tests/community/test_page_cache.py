@@ -304,6 +304,8 @@ def test_feeds_keep_their_entries_longer_than_pages(app, client):
     assert endpoints["feeds.filtered_feed"][1] == 600
     assert endpoints["events.agenda"] == (("events", "site"), 60)
     assert endpoints["events.detail"][1] == 60
+    assert endpoints["events.detail"][0] == ("events", "forums", "library", "members", "site")
+    assert endpoints["community.home"][0] == SCOPES
 
 
 def test_nothing_personal_is_declared_cacheable(app):
@@ -345,3 +347,47 @@ def test_a_process_that_only_gets_revalidations_still_fills_its_cache(app, make_
     second = app.test_client().get("/agenda.ics", headers={"If-None-Match": etag})
     assert (first.status_code, second.status_code) == (304, 304)
     assert (_cache_state(first), _cache_state(second)) == ("miss", "hit")
+
+
+def test_the_home_and_region_pages_show_a_change_of_an_activity_at_once(client, make_event):
+    event = make_event(title="Oude titel")
+    region_url = f"/regio/{event.region.slug}"
+    for url in ("/", region_url):
+        assert "Oude titel" in client.get(url).text
+        assert _cache_state(client.get(url)) == "hit"
+    event.title = "Nieuwe titel"
+    db.session.commit()
+    for url in ("/", region_url):
+        page = client.get(url)
+        assert "Nieuwe titel" in page.text and "Oude titel" not in page.text, url
+
+
+def test_a_renamed_member_shows_at_once_on_the_activity_page(client, make_event, make_user):
+    event = make_event(capacity=5)
+    member = make_user(display_name="Naam Voor")
+    db.session.add(
+        Registration(
+            event_id=event.id,
+            user_id=member.id,
+            name=member.display_name,
+            email=member.email,
+            state=RegistrationState.CONFIRMED,
+            is_listed=True,
+        )
+    )
+    db.session.commit()
+    url = f"/activiteiten/{event.slug}"
+    client.get(url)
+    before = current_versions()["members"]
+    member.display_name = "Naam Na"
+    db.session.commit()
+    assert current_versions()["members"] == before + 1
+    assert _cache_state(client.get(url)) == "miss"
+
+
+def test_signing_in_changes_no_cached_page(client, make_user, login):
+    member = make_user()
+    before = current_versions()
+    login(member)
+    assert current_versions() == before
+    assert member.last_login_at is not None

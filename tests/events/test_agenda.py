@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from community.extensions import db
 from community.models import Theme
 from events.models import EventStatus, EventType
@@ -196,3 +198,22 @@ def test_agenda_pages_refuse_a_bad_page_number(client, make_event):
     assert client.get("/agenda?pagina=2").status_code == 404
     assert client.get("/agenda/archief?pagina=2").status_code == 404
     assert client.get("/agenda?pagina=1").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "pagina=%C2%B2",  # ²: str.isdigit() says yes, int() says no
+        "pagina=%E2%91%A0",  # ①
+        "pagina=%D9%A3",  # Arabic-Indic 3: not page 3
+        "thema=%C2%B2",
+        "maand=9999-12",  # the month after it does not exist
+        "maand=%D9%A3%D9%A3%D9%A3%D9%A3-01",
+    ],
+)
+def test_unicode_digits_and_far_months_are_refused_with_400(client, make_event, query):
+    make_event()
+    for url in ("/agenda", "/agenda/archief"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400, (url, query)
+        assert "Ongeldige" in response.text
