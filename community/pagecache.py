@@ -37,7 +37,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from functools import wraps
 from typing import Any
 
 from cachelib import RedisCache
@@ -256,13 +255,10 @@ def cached_page(*scopes: str, timeout: int | None = None) -> Callable:
         raise ValueError(f"unknown data scope(s): {sorted(unknown)}")
 
     def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            return view(*args, **kwargs)
-
-        wrapper.page_cache_scopes = tuple(sorted(scopes))
-        wrapper.page_cache_timeout = timeout
-        return wrapper
+        # Marks on the view itself; the middleware reads them from app.view_functions.
+        view.page_cache_scopes = tuple(sorted(scopes))
+        view.page_cache_timeout = timeout
+        return view
 
     return decorate
 
