@@ -95,4 +95,4 @@ bench: translations
 translations-update: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ node_modules" -o translations/messages.pot .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/python -m community.i18n_tools fill-source translations/nl/LC_MESSAGES/messages.po
+	$(BIN)/python -m community.core.i18n_tools fill-source translations/nl/LC_MESSAGES/messages.po

@@ -160,9 +160,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from community import auth, cli, errors, i18n, pagecache, routing, security, templating
-    from community import mail as outbox
-    from community.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from community import cli
+    from community.accounts import auth
+    from community.core import error_pages as errors
+    from community.core import i18n, routing, security, templating
+    from community.core.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from community.core.mail import outbox
+    from community.core.pagecache import middleware as pagecache
 
     routing.init_app(app)
     db.init_app(app)
@@ -186,18 +190,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     outbox.init_app(app)
 
+    import events.gdpr  # noqa: F401  (their part of the data export and account deletion)
     import events.models  # noqa: F401  (register the models with the metadata)
-    import events.privacy  # noqa: F401  (their part of the data export and account deletion)
+    import forums.gdpr  # noqa: F401
     import forums.models  # noqa: F401
-    import forums.privacy_export  # noqa: F401
-    from community.account import bp as auth_bp
-    from community.privacy_views import bp as privacy_bp
-    from community.views import bp as community_bp
-    from events.feed_views import bp as feeds_bp
-    from events.manage import bp as manage_bp
-    from events.materials import bp as event_materials_bp
-    from events.views import bp as events_bp
-    from forums.views import bp as forums_bp
+    from community.accounts.views.account import bp as auth_bp
+    from community.accounts.views.regions import bp as community_bp
+    from community.gdpr.views import bp as privacy_bp
+    from events.views.feeds import bp as feeds_bp
+    from events.views.manage import bp as manage_bp
+    from events.views.materials import bp as event_materials_bp
+    from events.views.public import bp as events_bp
+    from forums.views.threads import bp as forums_bp
 
     blueprints = (community_bp, auth_bp, events_bp, manage_bp, event_materials_bp, forums_bp)
     blueprints += (feeds_bp,)  # issue 4: calendar feeds and the subscribe page

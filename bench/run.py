@@ -454,7 +454,7 @@ def expected_status(page: Page) -> int:
 
 def growth(scale: float, db_url: str, uploads: Path, facts, secret: str, settings) -> dict:
     """Render every page in-process at ``scale`` with the page cache off; return {key: Render}."""
-    from community.extensions import db
+    from community.core.extensions import db
 
     app = make_app(db_url, uploads, secret, settings, PAGE_CACHE_ENABLED=False)
     with app.app_context():
@@ -657,7 +657,7 @@ def server_env(settings: Settings, db_url: str, uploads: Path, secret: str, orig
 
 def load_test(db_url: str, uploads: Path, facts, secret: str, settings, work: Path) -> dict:
     """Serve scale 1 with gunicorn, measure sizes and queries, then wrk app and floor per URL."""
-    from community.extensions import db
+    from community.core.extensions import db
 
     port = free_port()
     env = server_env(settings, db_url, uploads, secret, f"http://127.0.0.1:{port}")
@@ -987,7 +987,7 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     try:
         from bench.seed import seed
-        from community.extensions import db
+        from community.core.extensions import db
 
         urls, uploads, facts = {}, {}, {}
         say(f"Seeding {', '.join(label(s) for s in scales)} into fresh {databases.kind} databases")

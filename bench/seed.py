@@ -27,8 +27,10 @@ from functools import cache
 import click
 from sqlalchemy import Table, func, insert, select, text
 
-from community.extensions import db
-from community.markup import render_markdown
+from community.core.extensions import db
+from community.core.markup import render_markdown
+from community.core.storage.local import get_storage
+from community.library.uploads import extract_pdf_text
 from community.models import (
     Material,
     MaterialTag,
@@ -45,8 +47,6 @@ from community.models import (
     material_themes,
     user_themes,
 )
-from community.storage import get_storage
-from community.uploads import extract_pdf_text
 from demo.pdf import material_pdf
 from demo.seed import BRUSSELS, load_content, local_to_utc, slugify
 from events.models import (

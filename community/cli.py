@@ -7,9 +7,14 @@ import secrets
 import click
 from flask import Flask
 
-from community.auth import MIN_PASSWORD_LENGTH, InvalidEmail, find_user_by_email, normalise_email
-from community.extensions import db
-from community.mail import deliver_outbox
+from community.accounts.auth import (
+    MIN_PASSWORD_LENGTH,
+    InvalidEmail,
+    find_user_by_email,
+    normalise_email,
+)
+from community.core.extensions import db
+from community.core.mail.outbox import deliver_outbox
 from community.models import User
 
 

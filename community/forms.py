@@ -23,8 +23,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from community.auth import MIN_PASSWORD_LENGTH
-from community.extensions import db
+from community.accounts.auth import MIN_PASSWORD_LENGTH
+from community.core.extensions import db
 from community.models import LANGUAGES, Organisation, Region, Sector, Theme
 
 try:  # WTForms >= 3.3: options as SelectChoice (tuples are deprecated there)

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from community.db import Base, utcnow
+from community.core.db import Base, utcnow
 
 
 class Sector(enum.StrEnum):

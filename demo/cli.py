@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from community.extensions import db
+from community.core.extensions import db
 
 # Where ``make run`` serves the site.
 SITE_URL = "http://127.0.0.1:5000"

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import func, select
 
-from community.extensions import db
-from community.markup import render_markdown
-from community.materials import tags_from_text
+from community.core.extensions import db
+from community.core.markup import render_markdown
+from community.core.storage.local import get_storage
+from community.library.materials import tags_from_text
+from community.library.uploads import extract_pdf_text
 from community.models import (
     Material,
     MaterialType,
@@ -29,8 +31,6 @@ from community.models import (
     Theme,
     User,
 )
-from community.storage import get_storage
-from community.uploads import extract_pdf_text
 from demo.pdf import material_pdf
 from events.models import (
     Event,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from community.db import utcnow
-from community.extensions import db
-from community.mail import deliver_outbox
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.mail.outbox import deliver_outbox
 
 
 @click.command("send-reminders")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 
-from community.i18n import localdate, localdatetime, localtime
+from community.core.i18n import localdate, localdatetime, localtime
 from events.models import Event
 
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
-from community.db import Base, utcnow
+from community.core.db import Base, utcnow
 from community.models import Material, Network, Organisation, Region, Theme, User
 
 

@@ -19,10 +19,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from community.extensions import db
-from community.i18n import LOCALES
-from community.mail import queue_mail
-from events.ical import mail_attachment
+from community.core.extensions import db
+from community.core.i18n import LOCALES
+from community.core.mail.outbox import queue_mail
+from events.calendar.ical import mail_attachment
 from events.models import Event, EventStatus, Registration, RegistrationState
 from events.registration import cancel_token, confirmation_token
 

@@ -20,10 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from community.db import utcnow
-from community.extensions import db
-from community.mail import queue_mail
-from community.markup import render_markdown
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.mail.outbox import queue_mail
+from community.core.markup import render_markdown
 from community.models import Organisation, Region, Theme
 
 from . import notifications

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-from community.permissions import can_coordinate, can_read_members_content, is_signed_in
+from community.accounts.permissions import can_coordinate, can_read_members_content, is_signed_in
 from events.models import Event, EventStatus, Visibility
 
 # Statuses anyone allowed by the visibility may see; drafts are for the organisers.

@@ -31,10 +31,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
-from community.db import utcnow
-from community.extensions import db
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from community.models import User
-from community.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from events.models import (
     Event,
     EventQuestion,

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import select
 
-from community.extensions import db
+from community.core.extensions import db
 from events.models import Event, Visibility
 from events.signals import event_published
 from forums.models import Forum, Thread

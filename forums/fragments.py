@@ -20,7 +20,7 @@ from cachelib import SimpleCache
 from flask import request
 from markupsafe import Markup
 
-from community.i18n import selected_language
+from community.core.i18n import selected_language
 from forums.models import Post, Thread
 
 ENTRIES = 4000  # about 1 KB each, per process

@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from community.db import utcnow
-from community.extensions import db
-from community.i18n import LOCALES
-from community.mail import queue_mail
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.i18n import LOCALES
+from community.core.mail.outbox import queue_mail
 from community.models import User
 from forums.models import (
     ForumPreference,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from community.db import utcnow
-from community.permissions import can_post, can_read_members_content, is_signed_in
+from community.accounts.permissions import can_post, can_read_members_content, is_signed_in
+from community.core.db import utcnow
 from forums.models import Forum, Post, Thread
 
 

@@ -15,11 +15,11 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from community.db import utcnow
-from community.extensions import db
-from community.markup import render_markdown
+from community.accounts.permissions import can_post
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.markup import render_markdown
 from community.models import Region, User
-from community.permissions import can_post
 from forums.models import (
     Category,
     Forum,
@@ -30,7 +30,7 @@ from forums.models import (
     Thread,
 )
 from forums.permissions import can_moderate_thread, is_suspended
-from forums.privacy import Finding, find_personal_data, finding_kinds
+from forums.pii_guard import Finding, find_personal_data, finding_kinds
 
 log = logging.getLogger(__name__)
 

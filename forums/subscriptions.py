@@ -7,9 +7,9 @@ import logging
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from community.extensions import db
+from community.core.extensions import db
+from community.core.tokens import TokenInvalid, make_token, read_token
 from community.models import User
-from community.tokens import TokenInvalid, make_token, read_token
 from forums.models import Category, Forum, ForumPreference, MailMode, Subscription, Thread
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, select, text
 
 from app import create_app
-from community.extensions import db
+from community.core.extensions import db
 
 PASSWORD = "correct-horse-battery"
 _password_hashes: dict[str, str] = {}

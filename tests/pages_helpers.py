@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import g
 
-from community.extensions import db
+from community.core.extensions import db
 
 
 def sign_in(client, user) -> None:

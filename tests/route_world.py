@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from werkzeug.security import generate_password_hash
 
-from community.db import utcnow
-from community.extensions import db
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.storage.local import store_file
 from community.models import (
     Material,
     MaterialType,
@@ -28,7 +29,6 @@ from community.models import (
     Theme,
     User,
 )
-from community.storage import store_file
 from events.models import (
     Event,
     EventMaterial,
@@ -264,7 +264,7 @@ def act_as(client, world: World, role: str) -> None:
 
 
 def _tokens(world: World) -> dict[str, str]:
-    from community import auth
+    from community.accounts import auth
     from events import registration as seats
     from forums.subscriptions import unsubscribe_token
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from community.extensions import db, limiter
+from community.core.extensions import db, limiter
 from tests.conftest import _empty_tables
 from tests.route_world import ROLES, act_as, build_url, build_world, routes
 

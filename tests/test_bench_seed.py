@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from bench.seed import POSTS_PER_PAGE, scaled, seed
 from bench.seed import count_rows as seeded_rows
-from community.extensions import db
-from community.markup import render_markdown
-from community.storage import get_storage
+from community.core.extensions import db
+from community.core.markup import render_markdown
+from community.core.storage.local import get_storage
 from events.models import Event, EventStatus, Registration
 from forums.models import Post, Thread
 

@@ -8,7 +8,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from community.extensions import db
+from community.core.extensions import db
 from demo.seed import DEMO_PASSWORD, load_content, seed_demo
 
 LINK = re.compile(r'href="([^"]+)"')

@@ -20,10 +20,10 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import select
 
-from community.extensions import db
-from community.mail import deliver_outbox
+from community.core.extensions import db
+from community.core.mail.outbox import deliver_outbox
+from community.library.practices import PracticeFields, create_practice, publish_practice
 from community.models import Organisation, Sector
-from community.practices import PracticeFields, create_practice, publish_practice
 from events import notifications as notify
 from events import registration as reg
 from events.organiser import EventDetails, cancel_event, update_event

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pytest
 
-from community.extensions import db
+from community.core.extensions import db
 from tests.route_world import (
     ROLES,
     act_as,
@@ -115,7 +115,7 @@ def test_every_post_without_csrf_token_is_refused_and_changes_nothing(app, clien
 
 
 def test_csrf_exempt_routes_are_only_the_known_ones(app):
-    from community.extensions import csrf
+    from community.core.extensions import csrf
 
     exempt = {name.replace("forums.subscription_views.", "forums.") for name in csrf._exempt_views}
     exempt_endpoints = {

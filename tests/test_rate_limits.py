@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import User
 from events.models import Registration
 from tests.conftest import PASSWORD

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from community.extensions import db
+from community.core.extensions import db
 from tests.conftest import PASSWORD, BruggenClient
 
 CSP = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import User
 
 NEW_PASSWORD = "een-nieuw-lang-wachtwoord"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from community import auth
-from community.extensions import db
+from community.accounts import auth
+from community.core.extensions import db
 
 
 def test_sign_up_refuses_an_existing_address_in_other_case(make_user):

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import User
 from tests.conftest import PASSWORD
 
@@ -67,7 +67,7 @@ def test_pages_vary_on_accept_language(client):
 def test_verification_link_does_not_carry_the_e_mail_address(app, make_user):
     import base64
 
-    from community.auth import verification_token
+    from community.accounts.auth import verification_token
 
     user = make_user(email="ann.peeters@example.org", is_verified=False)
     token = verification_token(user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import User
 from tests.conftest import PASSWORD
 

@@ -7,10 +7,15 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from community.extensions import db
-from community.materials import MaterialFields, MaterialSort, create_material, search_materials
+from community.core.extensions import db
+from community.library.materials import (
+    MaterialFields,
+    MaterialSort,
+    create_material,
+    search_materials,
+)
+from community.library.uploads import check_upload
 from community.models import Material, MaterialType, Organisation, Sector, Theme
-from community.uploads import check_upload
 from tests.community.library_files import pdf
 from tests.pages_helpers import forget_loaded_objects, sign_in
 
@@ -130,7 +135,7 @@ def test_library_page_makes_at_most_ten_queries_whatever_the_number_of_materials
             material.themes = themes
             db.session.add(material)
         db.session.commit()
-        from community.materials import tags_from_text
+        from community.library.materials import tags_from_text
 
         for material in db.session.scalars(select(Material)):
             material.tags = tags_from_text("NAFT, spijbelen")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import Material, MaterialVersion
 from tests.community.library_files import HTML_AS_PDF, SVG_WITH_ONLOAD, pdf, png
 from tests.pages_helpers import sign_in
@@ -125,7 +125,7 @@ def test_office_files_are_downloaded_as_attachment(client, signed_in):
 
 def test_a_stored_html_type_is_never_served_as_html(client, make_user):
     # Even a row that claims text/html (e.g. written by an older version) is sent as bytes.
-    from community.storage import get_storage
+    from community.core.storage.local import get_storage
 
     key = get_storage().save(HTML_AS_PDF)
     db.session.add(

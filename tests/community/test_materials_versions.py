@@ -9,17 +9,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from community.extensions import db
-from community.materials import (
+from community.core.extensions import db
+from community.core.storage.local import get_storage
+from community.library.materials import (
     MaterialFields,
     add_material_version,
     can_edit_material,
     create_material,
     remove_material,
 )
+from community.library.uploads import check_upload
 from community.models import Material, MaterialType, MaterialVersion
-from community.storage import get_storage
-from community.uploads import check_upload
 from tests.community.library_files import HTML_AS_PDF, pdf
 from tests.pages_helpers import sign_in
 

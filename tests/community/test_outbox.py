@@ -6,9 +6,9 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import func, select
 
-from community.db import utcnow
-from community.extensions import db
-from community.mail import deliver_outbox, queue_mail
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.mail.outbox import deliver_outbox, queue_mail
 from community.models import OutboxMessage
 
 

@@ -10,8 +10,8 @@ import redis
 from flask import Flask
 
 from app import create_app
-from community.extensions import db
-from community.pagecache import (
+from community.core.extensions import db
+from community.core.pagecache.middleware import (
     SCOPE_OF_TABLE,
     SCOPES,
     DataVersion,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from community import auth
-from community.extensions import db
+from community.accounts import auth
+from community.core.extensions import db
 from community.models import User
 from tests.community.conftest import NEW_PASSWORD
 from tests.conftest import PASSWORD, links_in

@@ -7,9 +7,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from community.extensions import db
-from community.models import Practice, PracticeAttachment, PracticeStatus
-from community.practices import (
+from community.core.extensions import db
+from community.library.practices import (
     PracticeFields,
     PracticeStateError,
     create_practice,
@@ -18,6 +17,7 @@ from community.practices import (
     send_back_practice,
     submit_practice,
 )
+from community.models import Practice, PracticeAttachment, PracticeStatus
 from tests.community.library_files import HTML_AS_PDF, pdf
 from tests.pages_helpers import sign_in
 

@@ -8,11 +8,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from community import privacy
-from community.auth import WrongPassword
-from community.db import utcnow
-from community.extensions import db
-from community.mail import deliver_outbox
+from community.accounts.auth import WrongPassword
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.mail.outbox import deliver_outbox
+from community.gdpr import rights as privacy
 from community.models import Material, MaterialType, Organisation, OutboxMessage, Sector, User
 from events import registration as seats
 from events.models import Registration, RegistrationState
@@ -250,7 +250,7 @@ def test_a_guest_registration_with_the_members_address_is_cancelled_too(member, 
 
 
 def test_mails_to_the_member_are_removed_from_the_outbox(member, mailbox):
-    from community.mail import queue_mail
+    from community.core.mail.outbox import queue_mail
 
     queue_mail(member.email, "Test", "verify", user=member, link="http://bruggen.test/x")
     db.session.commit()

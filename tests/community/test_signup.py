@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from community import auth
-from community.extensions import db
+from community.accounts import auth
+from community.core.extensions import db
 from community.models import User
 from tests.conftest import links_in
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import render_template_string, url_for
 
-from community.templating import url_pattern
+from community.core.templating import url_pattern
 
 
 def test_a_url_pattern_gives_what_url_for_gives(app):

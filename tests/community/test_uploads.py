@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from community.uploads import (
+from community.library.uploads import (
     MAX_NAME_LENGTH,
     UploadRefused,
     check_upload,

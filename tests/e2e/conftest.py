@@ -22,7 +22,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from community.extensions import db
+from community.core.extensions import db
 
 HERE = Path(__file__).parent
 SCREENSHOTS = HERE / "screenshots"

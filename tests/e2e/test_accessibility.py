@@ -14,7 +14,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from community.extensions import db
+from community.core.extensions import db
 
 from .conftest import COORDINATOR, DEMO_PASSWORD, MEMBER, WIDTHS, add_member, screenshot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from community.extensions import db
+from community.core.extensions import db
 from events.models import Registration, RegistrationState
 
 _numbers = itertools.count(1)

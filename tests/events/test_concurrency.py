@@ -11,7 +11,7 @@ import threading
 
 from sqlalchemy import select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import Organisation, Sector, User
 from events import registration as reg
 from events.models import Event, Registration, RegistrationState

@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import Material
 from events.models import EventMaterial, ProgrammeItem
 from tests.community.library_files import HTML_AS_PDF, pdf

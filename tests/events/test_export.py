@@ -8,9 +8,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from community.extensions import db
-from events.export import neutralise
+from community.core.extensions import db
 from events.models import EventQuestion, QuestionKind, RegistrationState
+from events.organising.export import neutralise
 from tests.events.organiser_helpers import register
 from tests.pages_helpers import sign_in
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from werkzeug.http import http_date
 
-from community.db import utcnow
-from community.extensions import db
+from community.core.db import utcnow
+from community.core.extensions import db
 from community.models import User
-from events import feeds
-from events.feeds import FeedFilters
-from events.ical import event_uid
+from events.calendar import feeds
+from events.calendar.feeds import FeedFilters
+from events.calendar.ical import event_uid
 from events.models import (
     EventStatus,
     EventType,

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import icalendar
 
-from community.extensions import db
-from events import feeds
-from events.feeds import FeedFilters
-from events.ical import calendar_of, event_component
+from community.core.extensions import db
+from events.calendar import feeds
+from events.calendar.feeds import FeedFilters
+from events.calendar.ical import calendar_of, event_component
 from events.models import EventType
 from tests.pages_helpers import sign_in
 

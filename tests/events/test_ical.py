@@ -9,8 +9,8 @@ import icalendar
 import pytest
 import vobject
 
-from community.extensions import db
-from events.ical import brussels_timezone, event_calendar, event_uid
+from community.core.extensions import db
+from events.calendar.ical import brussels_timezone, event_calendar, event_uid
 from events.models import EventStatus
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

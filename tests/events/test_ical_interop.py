@@ -22,10 +22,10 @@ import pytest
 import vobject
 from ical.calendar_stream import IcsCalendarStream
 
-from community.extensions import db
-from events import feeds
-from events.feeds import FeedFilters
-from events.ical import event_calendar, event_uid
+from community.core.extensions import db
+from events.calendar import feeds
+from events.calendar.feeds import FeedFilters
+from events.calendar.ical import event_calendar, event_uid
 from events.models import EventStatus, EventType, Registration, RegistrationState, Visibility
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

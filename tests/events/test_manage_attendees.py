@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from community.extensions import db
+from community.core.extensions import db
 from events.models import (
     Event,
     EventQuestion,

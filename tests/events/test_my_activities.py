@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from community.extensions import db
+from community.core.extensions import db
 from events import registration as reg
 from events.models import RegistrationState
 from events.registration import GuestDetails

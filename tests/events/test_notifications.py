@@ -11,12 +11,12 @@ import pytest
 import vobject
 from sqlalchemy import select
 
-from community.extensions import db
-from community.mail import deliver_outbox
+from community.core.extensions import db
+from community.core.mail.outbox import deliver_outbox
 from community.models import OutboxMessage
 from events import notifications as notify
 from events import registration as reg
-from events.ical import event_uid
+from events.calendar.ical import event_uid
 from events.models import EventStatus, RegistrationState
 from events.registration import GuestDetails
 from tests.conftest import links_in

@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import Organisation, Sector
 from events import registration as reg
 from events.models import (

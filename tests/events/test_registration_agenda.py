@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import insert
 
-from community.extensions import db
+from community.core.extensions import db
 from events import registration as reg
 from events.models import Event, EventStatus, Registration, RegistrationState, event_themes
 from events.registration import GuestDetails

@@ -10,7 +10,7 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import Organisation, Sector
 from events import registration as reg
 from events.models import (

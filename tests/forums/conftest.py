@@ -8,7 +8,7 @@ import itertools
 import pytest
 from flask import g
 
-from community.extensions import db
+from community.core.extensions import db
 from forums.models import Forum, Post, Thread
 from tests.pages_helpers import add, now
 

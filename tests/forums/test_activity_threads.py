@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from events.models import Visibility
 from events.signals import event_published
 from forums.models import Thread

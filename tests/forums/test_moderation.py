@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from community.extensions import db
+from community.core.extensions import db
 from forums.models import Category, ModerationLog, Post, Report, Suspension, Thread
 from forums.permissions import can_moderate_thread, is_suspended
 from tests.forums.conftest import reply_url, sign_in, thread_url

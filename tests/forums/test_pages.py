@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import User
 from forums.models import Forum, Post
 from tests.pages_helpers import add, forget_loaded_objects, now, sign_in

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from community.extensions import db
+from community.core.extensions import db
 from forums import fragments
 from forums.models import Post
 from tests.forums.conftest import sign_in, thread_url

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from forums.models import Category, Post, PostRevision, PrivacyOverride, Subscription, Thread
 from forums.moderation import suspend_member
 from tests.forums.conftest import reply_url, sign_in, thread_url

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from forums.models import Post, PrivacyOverride, Thread
-from forums.privacy import (
+from forums.pii_guard import (
     ADDRESS,
     BIRTH_DATE,
     EMAIL,

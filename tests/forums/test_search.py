@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from community.extensions import db
+from community.core.extensions import db
 from forums.models import Category, Post
 from forums.search import _marked, search_posts
 from tests.forums.conftest import sign_in

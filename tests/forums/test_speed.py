@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import User
 from forums.models import Post, Thread
 from tests.forums.conftest import sign_in

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from community.extensions import db
+from community.core.extensions import db
 from forums.models import Category, ForumPreference, MailMode, Notification, Subscription
 from forums.posting import mention_handle
 from forums.subscriptions import subscribe

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from community.markup import LINK_REL, render_markdown
+from community.core.markup import LINK_REL, render_markdown
 from forums.models import Post
 from tests.forums.conftest import reply_url, sign_in
 
@@ -178,7 +178,7 @@ def test_safe_markdown_keeps_its_meaning():
 
 
 def test_a_posted_payload_is_stored_and_shown_inert(client, make_forum, make_thread, make_user):
-    from community.extensions import db
+    from community.core.extensions import db
 
     thread = make_thread(make_forum())
     sign_in(client, make_user())

@@ -23,7 +23,7 @@ import redis
 from psycopg import sql
 
 from app import create_app
-from community.extensions import db
+from community.core.extensions import db
 from tests.conftest import _empty_tables
 from tests.scaleout.instances import (
     PUBLIC_URL,

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from community.extensions import db
+from community.core.extensions import db
 from community.models import Material
 from events.models import Registration, RegistrationState
 from tests.community.library_files import pdf

@@ -1,0 +1,157 @@
+"""The outbox: every mail is queued in the database, then sent over SMTP with retries.
+
+A mail is queued in the same transaction as the change that causes it, so a
+failing mail server never loses that change (DESIGN.md, "Mail"). After the
+request commits, the queued mails are sent; what fails stays in the outbox and
+is retried later with ``flask send-mail`` (back-off doubles per attempt).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from email import encoders
+from email.mime.base import MIMEBase
+
+from flask import Flask, current_app, g, render_template
+from flask_babel import force_locale
+from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import select
+
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.i18n import LOCALES
+from community.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+RETRY_BASE = dt.timedelta(minutes=1)
+
+
+def queue_mail(
+    recipient: str,
+    subject: str,
+    template: str,
+    language: str = "nl",
+    headers: dict | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render ``email/<template>.txt`` (and ``.html`` if present) and add it to the outbox.
+
+    ``subject`` is translated in ``language`` ("nl" or "en") like the body.
+    ``attachments`` are ``(filename, content bytes, full MIME type)`` triples; the
+    MIME type may carry parameters (``text/calendar; charset=utf-8; method=PUBLISH``)
+    and is sent exactly so. Only adds to the session; the caller commits.
+    Returns the new message.
+    """
+    with force_locale(LOCALES.get(language, LOCALES["nl"])):
+        context.setdefault("base_url", current_app.config["BRUGGEN_BASE_URL"].rstrip("/"))
+        body_text = render_template(f"email/{template}.txt", **context)
+        try:
+            body_html = render_template(f"email/{template}.html", **context)
+        except Exception:  # noqa: BLE001 - an HTML part is optional
+            body_html = None
+        subject = str(subject)
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers or {},
+        attachments=[
+            {"filename": name, "mimetype": mimetype, "content": base64.b64encode(data).decode()}
+            for name, data, mimetype in attachments or ()
+        ],
+    )
+    db.session.add(message)
+    g.mail_queued = True
+    log.info("mail queued: %s to message %s", template, recipient.split("@")[-1])
+    return message
+
+
+def _mime_attachment(attachment: dict) -> MIMEBase:
+    """Return a base64 MIME part for a stored attachment, its parameters kept as given."""
+    maintype, _, rest = attachment["mimetype"].partition("/")
+    part = MIMEBase(maintype.strip(), rest.split(";")[0].strip())
+    part.replace_header("Content-Type", attachment["mimetype"])  # parameters exactly as given
+    part.set_payload(base64.b64decode(attachment["content"]))
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=attachment["filename"])
+    return part
+
+
+def _send(message: OutboxMessage) -> None:
+    mail = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        to=[message.recipient],
+        headers=message.headers or None,
+    )
+    if message.body_html:
+        mail.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments or ():
+        mail.attach(_mime_attachment(attachment))
+    mail.send(fail_silently=False)
+
+
+def deliver_outbox(limit: int = 100) -> tuple[int, int]:
+    """Send due messages from the outbox; return (sent, failed) counts.
+
+    Each message is committed on its own, so one failure never undoes another
+    message's success. A failed message is retried after 1, 2, 4... minutes,
+    up to ``MAX_ATTEMPTS`` attempts; its error is kept in ``last_error``.
+
+    Several processes send at once (every request that queued mail, ``flask
+    send-mail``, on every instance): each message is taken with a row lock that
+    the others skip (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite has no row
+    locks and ignores it), kept until the message is marked sent or failed, so
+    no message is sent twice (issue 8, "several instances").
+    """
+    now = utcnow()
+    next_due = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    sent = failed = 0
+    for _ in range(limit):
+        message = db.session.scalar(next_due)
+        if message is None:
+            break
+        message.attempts += 1
+        try:
+            _send(message)
+        except Exception as exc:  # noqa: BLE001 - any SMTP/network failure is retried
+            failed += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            message.next_attempt_at = now + RETRY_BASE * 2 ** (message.attempts - 1)
+            log.warning("mail %s not sent (attempt %s): %s", message.id, message.attempts, exc)
+        else:
+            sent += 1
+            message.sent_at = utcnow()
+            message.last_error = ""
+        db.session.commit()
+    return sent, failed
+
+
+def init_app(app: Flask) -> None:
+    """Send the mails a request queued once the response is ready (after the view committed)."""
+
+    @app.after_request
+    def _deliver_queued_mail(response):
+        if g.pop("mail_queued", False):
+            try:
+                deliver_outbox()
+            except Exception:  # noqa: BLE001 - never fail a request because of mail
+                log.exception("outbox delivery failed")
+                db.session.rollback()
+        return response

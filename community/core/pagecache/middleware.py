@@ -1,0 +1,534 @@
+"""Shared page cache for anonymous visitors, keyed by the version of the data a page shows.
+
+Issue 8 ("Targets"): public pages are rendered once per change of the data under them
+and then served from a cache, shared between processes through Redis when ``REDIS_URL``
+is set, with an ETag so browsers and proxies revalidate.
+
+How it fits together:
+
+* **Data versions.** Every table belongs to a *scope* (``events``, ``library``,
+  ``forums``, ``site``; see :data:`SCOPE_OF_TABLE`). A unit of work that writes to a
+  table raises its scope's counter in ``data_versions`` *in the same transaction*
+  (:func:`track_writes`), so a reader that sees the new rows also sees the new
+  version, on SQLite and on PostgreSQL, whatever process wrote.
+* **The middleware.** :class:`PageCache` sits in front of the Flask app. A GET or HEAD
+  without a session or remember-me cookie, for an endpoint declared with
+  :func:`cached_page`, is looked up under a key made of the URL, the language chosen
+  from ``Accept-Language`` and the versions of the page's scopes. A hit is answered
+  without entering Flask (a 304 when ``If-None-Match``/``If-Modified-Since`` match).
+  A miss goes through Flask; the response is kept only when it is a 200 that holds
+  nothing tied to the visitor (no ``Set-Cookie``, session untouched: no CSRF token,
+  no flash message, nobody signed in; see :func:`_mark_storable`).
+* **Storage.** A cache per process (cachetools ``TLRUCache``: entries kept as objects,
+  at most :data:`LOCAL_BYTES` of bodies, each until its own expiry) in front of a
+  shared cachelib ``RedisCache`` when ``REDIS_URL`` is set. Entries also expire after
+  ``PAGE_CACHE_TIMEOUT`` seconds (default 60), because some pages depend on the time
+  as well as on the data (an activity that ended leaves the agenda, a held place that
+  expires frees a seat).
+
+Visitors with a session cookie (signed in, or anonymous with a language choice or a
+flash message) always get a freshly rendered page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from cachelib import RedisCache
+from cachetools import LRUCache, TLRUCache
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import BigInteger, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date, is_resource_modified, parse_accept_header
+from werkzeug.wrappers import Response
+
+from community.core.extensions import db
+
+log = logging.getLogger(__name__)
+
+ENVIRON_KEY = "bruggen.page_cache.key"
+ENVIRON_STORABLE = "bruggen.page_cache.storable"
+
+# Which part of the site a table's rows show up in. Tables not named here count as
+# "site" (regions, themes, organisations, ...: shown everywhere), so a new table
+# invalidates too much rather than too little.
+SCOPE_OF_TABLE: dict[str, str | None] = {
+    **dict.fromkeys(
+        (
+            "events",
+            "event_materials",
+            "event_organisations",
+            "event_questions",
+            "event_themes",
+            "invitations",
+            "programme_items",
+            "registrations",
+            "workshop_choices",
+        ),
+        "events",
+    ),
+    **dict.fromkeys(
+        (
+            "materials",
+            "material_versions",
+            "material_tags",
+            "material_tag_links",
+            "material_themes",
+            "practices",
+            "practice_attachments",
+            "practice_themes",
+        ),
+        "library",
+    ),
+    **dict.fromkeys(
+        ("forums", "forum_categories", "threads", "posts", "post_revisions", "moderation_log"),
+        "forums",
+    ),
+    # Member names show on activity pages (listed participants), in the library and in
+    # forum threads shown on the home page.
+    "users": "members",
+    # Personal or bookkeeping rows no cached page shows: writing them invalidates nothing.
+    **dict.fromkeys(
+        (
+            "data_versions",
+            "user_themes",
+            "coordinator_regions",
+            "outbox_messages",
+            "thread_reads",
+            "forum_notifications",
+            "forum_preferences",
+            "forum_subscriptions",
+            "forum_suspensions",
+            "post_reports",
+            "privacy_overrides",
+        ),
+        None,
+    ),
+}
+SCOPES = ("events", "forums", "library", "members", "site")
+DEFAULT_SCOPE = "site"
+DEFAULT_TIMEOUT = 60  # seconds
+LOCAL_BYTES = 32 * 1024 * 1024  # of page bodies, per process
+
+_CHANGED = "bruggen_changed_scopes"
+_OPTION = "bruggen_changes_pages"
+
+# ``statement.execution_options(**NOT_A_CHANGE_OF_PAGES)``: a write that raises no version
+# (a counter whose display may lag by PAGE_CACHE_TIMEOUT, such as download counts).
+NOT_A_CHANGE_OF_PAGES = {_OPTION: False}
+
+
+class DataVersion(db.Model):
+    """The version of one scope of data: raised by one on every commit that writes to it."""
+
+    __tablename__ = "data_versions"
+
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+def scope_of(table_name: str) -> str | None:
+    """Return the scope of ``table_name``: a name of :data:`SCOPES`, or None (none)."""
+    return SCOPE_OF_TABLE.get(table_name, DEFAULT_SCOPE)
+
+
+def _remember(session_: Session, table_names: Iterable[str]) -> None:
+    scopes = {scope_of(name) for name in table_names} - {None}
+    if scopes:
+        session_.info.setdefault(_CHANGED, set()).update(scopes)
+
+
+def _before_flush(session_: Session, flush_context, instances) -> None:
+    tables = [type(obj).__table__.name for obj in session_.new]
+    tables += [type(obj).__table__.name for obj in session_.deleted]
+    tables += [
+        type(obj).__table__.name
+        for obj in session_.dirty
+        if session_.is_modified(obj, include_collections=True)
+    ]
+    _remember(session_, tables)
+
+
+def _do_orm_execute(state) -> None:
+    if state.execution_options.get(_OPTION, True) is False:
+        return
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is not None and getattr(table, "name", None):
+            _remember(state.session, [table.name])
+
+
+def _before_commit(session_: Session) -> None:
+    session_.flush()
+    scopes = session_.info.pop(_CHANGED, None)
+    if scopes:
+        bump(session_, sorted(scopes))
+
+
+def _forget(session_: Session, *args) -> None:
+    session_.info.pop(_CHANGED, None)
+
+
+def bump(session_: Session, scopes: Iterable[str]) -> None:
+    """Raise the version of each of ``scopes`` by one in ``session_``'s transaction.
+
+    Runs an upsert (``INSERT … ON CONFLICT DO UPDATE``, SQLite ≥ 3.24 and PostgreSQL),
+    so a database made with ``create_all`` needs no rows beforehand; a new row starts
+    at the current time in microseconds. One statement for
+    all scopes, rows in sorted order: two committing transactions lock them in the same
+    order (no deadlock on PostgreSQL).
+    """
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    # A new row starts at the time in microseconds, not at 1: a database made anew (a
+    # test, a restore) never repeats versions that a shared cache may still hold.
+    start = time.time_ns() // 1000
+    statement = dialect_insert(DataVersion).values(
+        [{"scope": scope, "version": start} for scope in sorted(scopes)]
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["scope"], set_={"version": DataVersion.version + 1}
+    )
+    session_.execute(statement)
+
+
+def track_writes(session_factory) -> None:
+    """Make every commit of ``session_factory``'s sessions raise the versions it changed.
+
+    Writes are seen in the unit of work (new, changed and deleted objects) and in
+    ORM-executed INSERT/UPDATE/DELETE statements (bulk updates such as the seat lock of
+    a registration). Writes through a bare engine connection are not seen.
+    """
+    event.listen(session_factory, "before_flush", _before_flush)
+    event.listen(session_factory, "do_orm_execute", _do_orm_execute)
+    event.listen(session_factory, "before_commit", _before_commit)
+    event.listen(session_factory, "after_rollback", _forget)
+    event.listen(session_factory, "after_soft_rollback", _forget)
+
+
+VERSIONS_SQL = "SELECT scope, version FROM data_versions"
+
+
+def read_versions(connection) -> dict[str, int]:
+    """Return ``{scope: version}`` read through ``connection`` (a missing scope is 0).
+
+    ``connection`` is a SQLAlchemy ``Connection`` (the middleware: the plain SQL
+    text, no statement to build on every request) or a ``Session``.
+    """
+    if hasattr(connection, "exec_driver_sql"):
+        rows = connection.exec_driver_sql(VERSIONS_SQL).all()
+    else:
+        rows = connection.execute(select(DataVersion.scope, DataVersion.version)).all()
+    versions = dict.fromkeys(SCOPES, 0)
+    versions.update({scope: version for scope, version in rows})
+    return versions
+
+
+def current_versions() -> dict[str, int]:
+    """The versions as the current request's database session sees them."""
+    return read_versions(db.session)
+
+
+# --- declaring cached pages -------------------------------------------------------------
+
+
+def cached_page(*scopes: str, timeout: int | None = None) -> Callable:
+    """Declare a view's page cacheable for anonymous visitors; it shows data of ``scopes``.
+
+    ``timeout`` (seconds) overrides ``PAGE_CACHE_TIMEOUT`` for this page: how long
+    an entry may serve while only the time, not the data, changes. The view itself
+    runs unchanged for everyone the cache does not serve. Raises ``ValueError`` at
+    import time for an unknown scope.
+    """
+    unknown = set(scopes) - set(SCOPES)
+    if unknown:
+        raise ValueError(f"unknown data scope(s): {sorted(unknown)}")
+
+    def decorate(view):
+        # Marks on the view itself; the middleware reads them from app.view_functions.
+        view.page_cache_scopes = tuple(sorted(scopes))
+        view.page_cache_timeout = timeout
+        return view
+
+    return decorate
+
+
+# --- the middleware ---------------------------------------------------------------------
+
+
+class PageCache:
+    """WSGI middleware: answers cacheable pages for anonymous visitors from the cache.
+
+    ``app`` is the Flask application; the middleware replaces ``app.wsgi_app``.
+    Configuration: ``PAGE_CACHE_ENABLED`` (default True), ``PAGE_CACHE_TIMEOUT``
+    (seconds, default 60), ``REDIS_URL`` (shared storage; without it each process
+    keeps its own entries).
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+        self.timeout = int(app.config.get("PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT))
+        # Objects, not pickles: a 304 for a 1 MB feed must not copy the feed.
+        self.local = TLRUCache(
+            maxsize=LOCAL_BYTES, ttu=_expiry, getsizeof=lambda entry: len(entry["body"]) + 1024
+        )
+        self.lock = threading.Lock()  # cachetools is not thread-safe (gthread workers)
+        self.endpoint_of: LRUCache = LRUCache(maxsize=4096)
+        self.language_of: LRUCache = LRUCache(maxsize=256)
+        self.shared = _redis_cache(app.config.get("REDIS_URL"), self.timeout)
+        self.languages = list(app.config["LANGUAGES"])
+        self.personal_cookies = {
+            app.config.get("SESSION_COOKIE_NAME", "session"),
+            app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        }
+        self.endpoints: dict[str, tuple[tuple[str, ...], int]] | None = None
+        self._engine = None
+
+    # The endpoints are known once every blueprint is registered (first request).
+    def _cacheable_endpoints(self) -> dict[str, tuple[tuple[str, ...], int]]:
+        if self.endpoints is None:
+            self.endpoints = {
+                endpoint: (view.page_cache_scopes, view.page_cache_timeout or self.timeout)
+                for endpoint, view in self.app.view_functions.items()
+                if getattr(view, "page_cache_scopes", None)
+            }
+        return self.endpoints
+
+    def _engine_(self):
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    def key(self, environ: dict) -> tuple[str, int] | None:
+        """The cache key of this request and its entry's timeout (seconds), or None when
+        the cache must not answer it."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        cookies = environ.get("HTTP_COOKIE", "")
+        if cookies and any(f"{name}=" in cookies for name in self.personal_cookies):
+            return None
+        endpoints = self._cacheable_endpoints()
+        endpoint = self._endpoint(environ)
+        if endpoint not in endpoints:
+            return None
+        scopes, timeout = endpoints[endpoint]
+        language = self._language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        try:
+            with self._engine_().connect() as connection:
+                versions = read_versions(connection)
+        except Exception:  # a database that is down or not migrated: let Flask answer
+            log.exception("page cache: cannot read the data versions")
+            return None
+        stamp = ".".join(f"{scope}{versions[scope]}" for scope in scopes)
+        raw = "|".join(
+            (
+                environ.get("wsgi.url_scheme", "http"),
+                environ.get("HTTP_HOST", ""),
+                environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""),
+                language,
+                stamp,
+            )
+        )
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+        return "page:" + digest, timeout
+
+    def _endpoint(self, environ: dict) -> str | None:
+        """The endpoint of the request's URL (GET), remembered per host and path."""
+        where = (environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""))
+        if where not in self.endpoint_of:
+            try:
+                endpoint, _args = self.app.url_map.bind_to_environ(environ).match()
+            except HTTPException:
+                endpoint = None
+            with self.lock:
+                self.endpoint_of[where] = endpoint
+        return self.endpoint_of.get(where)
+
+    def _language(self, header: str) -> str:
+        """The UI language ``Accept-Language: header`` asks for (as ``selected_language``)."""
+        if header not in self.language_of:
+            accept = parse_accept_header(header or None, LanguageAccept)
+            with self.lock:
+                self.language_of[header] = accept.best_match(self.languages) or self.languages[0]
+        return self.language_of.get(header) or self.languages[0]
+
+    def get(self, key: str) -> dict | None:
+        """The entry under ``key`` from this process, else from Redis; None when neither."""
+        with self.lock:
+            entry = self.local.get(key)
+        if entry is None and self.shared is not None:
+            try:
+                entry = self.shared.get(key)
+            except Exception:
+                log.exception("page cache: Redis get failed")
+                entry = None
+            if entry is not None and entry.get("expires", 0) > time.time():
+                self._keep(key, entry)
+        return entry
+
+    def _keep(self, key: str, entry: dict) -> None:
+        if len(entry["body"]) + 1024 > LOCAL_BYTES:
+            return
+        with self.lock:
+            self.local[key] = entry
+
+    def set(self, key: str, entry: dict, timeout: int) -> None:
+        """Keep ``entry`` under ``key`` here and in Redis; it expires after ``timeout`` s."""
+        self._keep(key, entry)
+        if self.shared is not None:
+            try:
+                self.shared.set(key, entry, timeout)
+            except Exception:
+                log.exception("page cache: Redis set failed")
+
+    def __call__(self, environ: dict, start_response):
+        if not self.app.config.get("PAGE_CACHE_ENABLED", True):
+            return self.wsgi_app(environ, start_response)
+        found = self.key(environ)
+        if found is None:
+            return self.wsgi_app(environ, start_response)
+        key, timeout = found
+        entry = self.get(key)
+        if entry is not None:
+            return _serve(entry, environ, start_response, hit=True)
+        environ[ENVIRON_KEY] = key
+        if environ["REQUEST_METHOD"] != "GET":  # a HEAD is answered but not kept
+            return self.wsgi_app(environ, start_response)
+        captured: dict[str, Any] = {}
+        # Ask for the whole page even when the browser holds a copy: a 304 cannot be
+        # kept, and a process whose visitors all revalidate would never fill its cache.
+        # ``_serve`` still answers 304 when the browser's copy is this one.
+        unconditional = {
+            name: value for name, value in environ.items() if name not in CONDITIONAL_HEADERS
+        }
+        body_iter = self.wsgi_app(unconditional, _Deferred(captured))
+        try:
+            body = b"".join(body_iter)
+        finally:
+            if hasattr(body_iter, "close"):
+                body_iter.close()
+        headers = captured["headers"]
+        storable = unconditional.get(ENVIRON_STORABLE) and captured["status"].startswith("200 ")
+        storable = storable and not any(name.lower() == "set-cookie" for name, _ in headers)
+        if not storable:
+            start_response(captured["status"], headers)
+            return [body]
+        entry = _entry(headers, body, expires=time.time() + timeout)
+        self.set(key, entry, timeout)
+        return _serve(entry, environ, start_response, hit=False)
+
+
+class _Deferred:
+    """A start_response that only records: the middleware answers once it has the body."""
+
+    def __init__(self, captured: dict) -> None:
+        self.captured = captured
+
+    def __call__(self, status, headers, exc_info=None):
+        self.captured["status"] = status
+        self.captured["headers"] = list(headers)
+        return lambda data: None
+
+
+KEEP_ON_304 = {"etag", "cache-control", "vary", "last-modified", "content-location", "expires"}
+CONDITIONAL_HEADERS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
+SKIPPED_HEADERS = {"content-length", "date", "set-cookie", "x-page-cache"}
+
+
+def _expiry(key: str, entry: dict, now: float) -> float:
+    """cachetools' time-to-use: the entry's wall-clock expiry on the monotonic clock."""
+    return now + (entry["expires"] - time.time())
+
+
+def _entry(headers: list[tuple[str, str]], body: bytes, *, expires: float) -> dict:
+    kept = [(name, value) for name, value in headers if name.lower() not in SKIPPED_HEADERS]
+    names = {name.lower() for name, _ in kept}
+    etag = next((value for name, value in kept if name.lower() == "etag"), None)
+    if etag is None:
+        etag = '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest() + '"'
+        kept.append(("ETag", etag))
+    if "cache-control" not in names:
+        # Anyone may keep it, but must ask again before using it (a 304 when unchanged).
+        kept.append(("Cache-Control", "no-cache"))
+    last_modified = next((v for n, v in kept if n.lower() == "last-modified"), None)
+    return {
+        "headers": kept,
+        "body": body,
+        "etag": etag,
+        "last_modified": last_modified,
+        "expires": expires,  # time.time() after which the entry is not served
+    }
+
+
+def _serve(entry: dict, environ: dict, start_response, *, hit: bool):
+    etag = entry["etag"].strip('"').removeprefix("W/").strip('"')
+    modified = is_resource_modified(environ, etag=etag, last_modified=entry["last_modified"])
+    stamp = [("Date", http_date()), ("X-Page-Cache", "hit" if hit else "miss")]
+    if not modified:
+        # RFC 9110, 15.4.5: a 304 repeats the validators and caching headers only.
+        headers = [(name, value) for name, value in entry["headers"] if name.lower() in KEEP_ON_304]
+        start_response("304 Not Modified", headers + stamp)
+        return []
+    body = entry["body"]
+    headers = [*entry["headers"], *stamp, ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
+    return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def _redis_cache(url: str | None, timeout: int):
+    if not url:
+        return None
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    return RedisCache(host=client, key_prefix="bruggen:", default_timeout=timeout)
+
+
+def _mark_storable(response: Response) -> Response:
+    """after_request: allow the middleware to keep this response (see module docstring)."""
+    environ = request.environ
+    if ENVIRON_KEY not in environ:
+        return response
+    personal = (
+        current_user.is_authenticated
+        or session.modified
+        or response.status_code != 200
+        or response.direct_passthrough
+        or "Set-Cookie" in response.headers
+        or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g  # a token made
+    )
+    if not personal:
+        environ[ENVIRON_STORABLE] = True
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Track data versions on ``db.session`` and put :class:`PageCache` in front of ``app``."""
+    global _tracking
+    if not _tracking:
+        track_writes(db.session)
+        _tracking = True
+    app.after_request(_mark_storable)
+    app.wsgi_app = PageCache(app)
+    app.extensions["bruggen_page_cache"] = app.wsgi_app
+
+
+_tracking = False
+
+
+def page_cache(app: Flask | None = None) -> PageCache:
+    """The :class:`PageCache` of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["bruggen_page_cache"]

@@ -1,0 +1,283 @@
+"""Privacy rights (GDPR): a member's data export and account deletion, and the guest purge.
+
+``community`` never imports ``events`` or ``forums`` (DESIGN.md, "Factory and
+wiring"): each feature registers here what it holds about a member, with
+:func:`register_export`, :func:`register_erasure` and :func:`register_purge`.
+Rules: GDPR art. 15 and 20 (access, portability: a machine-readable export),
+art. 17 (erasure) and art. 5(1)(e) (storage limitation); issue 7, "Privacy
+rights (GDPR)"; DESIGN.md, "Privacy comes with the domain".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from community.accounts.auth import WrongPassword
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.models import Material, MaterialVersion, OutboxMessage, Practice, User
+
+log = logging.getLogger(__name__)
+
+# Shown wherever a deleted member's name was: posts, materials, moderation log.
+DELETED_NAME = "verwijderd lid"
+EXPORT_FORMAT = 1  # bumped when the layout of the export changes
+
+
+@dataclass(order=True)
+class _Part:
+    order: int
+    name: str = field(compare=False)
+    function: Callable = field(compare=False)
+
+
+_EXPORTS: dict[str, _Part] = {}
+_ERASURES: dict[str, _Part] = {}
+_PURGES: dict[str, _Part] = {}
+
+
+def _register(registry: dict[str, _Part], name: str, function: Callable, order: int) -> None:
+    # Keyed by name: creating several apps in one process (tests) replaces, never repeats.
+    registry[name] = _Part(order, name, function)
+
+
+def register_export(name: str, collect: Callable[[User], Any], order: int = 50) -> None:
+    """Add the part ``name`` to every export: ``collect(user)`` returns JSON-ready data."""
+    _register(_EXPORTS, name, collect, order)
+
+
+def register_erasure(
+    name: str, erase: Callable[[User, dt.datetime], None], order: int = 50
+) -> None:
+    """Run ``erase(user, now)`` when ``user`` deletes the account, before the profile is wiped.
+
+    ``erase`` removes or anonymises what the feature holds about ``user`` (it may
+    still read ``user.email``); it only adds/flushes, and may queue mails.
+    """
+    _register(_ERASURES, name, erase, order)
+
+
+@dataclass(frozen=True)
+class _Purge:
+    function: Callable[[dt.datetime, dt.timedelta], int]
+    setting: str
+    default_days: int
+
+
+def register_purge(
+    name: str,
+    purge: Callable[[dt.datetime, dt.timedelta], int],
+    *,
+    setting: str,
+    default_days: int,
+) -> None:
+    """Run ``purge(now, retention)`` in ``flask purge``; it returns how many records it handled.
+
+    ``retention`` comes from the config ``setting`` (days; ``default_days`` when unset).
+    """
+    _register(_PURGES, name, _Purge(purge, setting, default_days), 50)
+
+
+def export_parts() -> list[str]:
+    """Return the names of the registered export parts, in order."""
+    return [part.name for part in sorted(_EXPORTS.values())]
+
+
+# --- export -----------------------------------------------------------------------------
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    """An aware UTC datetime as ISO 8601 ("2027-03-04T09:30:00+00:00"), None stays None."""
+    return value.isoformat() if value is not None else None
+
+
+def _profile(user: User) -> dict:
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "language": user.locale,
+        "region": user.region.name if user.region else None,
+        "organisation": user.organisation.name if user.organisation else None,
+        "sector": str(user.sector) if user.sector else None,
+        "job_title": user.job_title,
+        "themes": [theme.name for theme in user.themes],
+        "is_verified": user.is_verified,
+        "is_admin": user.is_admin,
+        "coordinated_regions": [region.name for region in user.coordinated_regions],
+        "created_at": _when(user.created_at),
+        "last_login_at": _when(user.last_login_at),
+    }
+
+
+def _materials(user: User) -> list[dict]:
+    uploaded = select(MaterialVersion.material_id).where(MaterialVersion.uploader_id == user.id)
+    materials = db.session.scalars(
+        select(Material)
+        .where((Material.uploader_id == user.id) | Material.id.in_(uploaded))
+        .order_by(Material.created_at, Material.id)
+    ).all()
+    return [
+        {
+            "title": m.title,
+            "slug": m.slug,
+            "type": str(m.type),
+            "description": m.description,
+            "file_name": m.file_name,
+            "url": m.url,
+            "licence": m.licence,
+            "is_public": m.is_public,
+            "created_at": _when(m.created_at),
+        }
+        for m in materials
+    ]
+
+
+def _practices(user: User) -> list[dict]:
+    practices = db.session.scalars(
+        select(Practice).where(Practice.author_id == user.id).order_by(Practice.id)
+    ).all()
+    return [
+        {
+            "title": p.title,
+            "slug": p.slug,
+            "status": str(p.status),
+            "summary": p.summary,
+            "approach": p.approach,
+            "results": p.results,
+            "contact_name": p.contact_name,
+            "contact_email": p.contact_email,
+            "created_at": _when(p.created_at),
+        }
+        for p in practices
+    ]
+
+
+def export_member_data(user: User, now: dt.datetime | None = None) -> dict:
+    """Return everything Bruggen holds about ``user`` as a JSON-ready dict (GDPR art. 15, 20).
+
+    Keys: ``format``, ``exported_at`` (aware UTC, ISO 8601), ``profile``,
+    ``materials``, ``practices``, then one key per part the features registered
+    (registrations, posts, subscriptions, notifications...). Reads only.
+    """
+    data: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "exported_at": _when(now or utcnow()),
+        "profile": _profile(user),
+        "materials": _materials(user),
+        "practices": _practices(user),
+    }
+    for part in sorted(_EXPORTS.values()):
+        data[part.name] = part.function(user)
+    log.info("account %s exported its data", user.id)
+    return data
+
+
+# --- deletion ---------------------------------------------------------------------------
+
+
+class LastAdmin(Exception):
+    """The only active admin cannot delete the account: nobody could manage the site after."""
+
+
+def anonymous_address(kind: str, row_id: int) -> str:
+    """Return a unique stand-in for an address ("verwijderd-lid-12"): no "@", never mailed."""
+    return f"verwijderd-{kind}-{row_id}"
+
+
+def delete_account(user: User, password: str, now: dt.datetime | None = None) -> None:
+    """Delete ``user``'s account at their request (GDPR art. 17), after checking ``password``.
+
+    Every registered feature first erases what it holds (cancelling future
+    registrations, removing subscriptions...). Then the profile is wiped: the
+    e-mail becomes a unique non-address, the name "verwijderd lid", the
+    password unusable, every session ends, organisation, job, region, sector,
+    themes and roles are cleared and the account is deactivated. The row stays
+    so that posts, materials and practices remain readable under "verwijderd
+    lid". Raises ``WrongPassword`` (nothing changed) when ``password`` is wrong
+    and ``LastAdmin`` when ``user`` is the only active admin.
+    ``now``: aware UTC, default now. Flushes; the caller commits.
+    """
+    if not user.check_password(password):
+        raise WrongPassword(user.id)
+    if user.is_admin:
+        others = select(func.count(User.id)).where(
+            User.is_admin.is_(True), User.is_active.is_(True), User.id != user.id
+        )
+        if not db.session.scalar(others):
+            raise LastAdmin(user.id)
+    now = now or utcnow()
+    for part in sorted(_ERASURES.values()):
+        part.function(user, now)
+    # Mails to the member (sent or waiting) hold their name and address.
+    db.session.execute(
+        delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == user.email.lower())
+    )
+    user.email = anonymous_address("lid", user.id)
+    user.display_name = DELETED_NAME
+    user.password_hash = "!" + secrets.token_hex(16)  # no password hashes to this
+    user.end_sessions()
+    if hasattr(user, "regenerate_feed_token"):  # the personal calendar link (issue 4) dies too
+        user.regenerate_feed_token()
+    user.region = None
+    user.organisation = None
+    user.sector = None
+    user.job_title = ""
+    user.themes = []
+    user.coordinated_regions = []
+    user.is_admin = False
+    user.is_verified = False
+    user.is_active = False
+    user.last_login_at = None
+    db.session.flush()
+    log.info("account %s deleted at the member's request", user.id)
+
+
+def is_deleted(user: User) -> bool:
+    """True when ``user`` is an account deleted by :func:`delete_account`."""
+    return user.email == anonymous_address("lid", user.id)
+
+
+# --- purge ------------------------------------------------------------------------------
+
+
+def purge(now: dt.datetime, settings: Mapping[str, Any]) -> dict[str, int]:
+    """Anonymise or remove what is kept longer than its retention period (``flask purge``).
+
+    ``now`` is aware UTC (``ValueError`` for a naive one); ``settings`` (the app
+    config) gives each part's period in days, e.g. ``GUEST_RETENTION_DAYS``.
+    Returns {part name: number of records handled}. Flushes; the caller commits.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime (UTC)")
+    result = {}
+    for part in sorted(_PURGES.values()):
+        purge_part: _Purge = part.function
+        days = int(settings.get(purge_part.setting) or purge_part.default_days)
+        result[part.name] = purge_part.function(now, dt.timedelta(days=days))
+    return result
+
+
+def purge_sent_mail(now: dt.datetime, retention: dt.timedelta) -> int:
+    """Delete outbox messages sent more than ``retention`` ago; return how many.
+
+    Mails carry names, addresses and links; once sent they are only kept a
+    while to answer "did you send it?". Unsent messages stay (the sender retries).
+    """
+    result = db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - retention
+        )
+    )
+    db.session.flush()
+    log.info("purge: %d sent mails removed from the outbox", result.rowcount)
+    return result.rowcount
+
+
+register_purge("sent_mail", purge_sent_mail, setting="MAIL_RETENTION_DAYS", default_days=90)

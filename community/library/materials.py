@@ -1,0 +1,389 @@
+"""Materials: who may see and change them, uploading, versions, removal, search, downloads."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from community.accounts.permissions import can_post, can_read_members_content, is_signed_in
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.core.markup import render_markdown
+from community.core.pagecache.middleware import NOT_A_CHANGE_OF_PAGES
+from community.core.storage.local import release_file, store_file
+from community.library.uploads import (
+    PDF,
+    CheckedFile,
+    UploadRefused,
+    check_web_link,
+    extract_pdf_text,
+)
+from community.models import (
+    Licence,
+    Material,
+    MaterialTag,
+    MaterialType,
+    MaterialVersion,
+    Organisation,
+    Region,
+    Theme,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+# Shown in the browser rather than downloaded (all other files are attachments).
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+# Never sent with their own type, whatever a row says (shared/cases K3).
+NEVER_SERVED_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml")
+
+FILE_OR_LINK = _l("Kies een bestand of geef een webkoppeling (niet allebei).")
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 40
+
+
+class MaterialSort(enum.StrEnum):
+    """Orders of the library page: newest first, or most downloaded first."""
+
+    NEWEST = "nieuw"
+    MOST_DOWNLOADED = "downloads"
+
+
+# --- permissions ---------------------------------------------------------------
+
+
+def can_view_material(user, material: Material) -> bool:
+    """True when ``user`` may see ``material``: public ones for all, the rest for members."""
+    return material.is_public or can_read_members_content(user)
+
+
+def visible_materials_filter(user) -> ColumnElement[bool]:
+    """Return a WHERE clause selecting the materials ``user`` may see (see can_view_material)."""
+    if can_read_members_content(user):
+        return true()
+    return Material.is_public.is_(True)
+
+
+def can_upload_material(user) -> bool:
+    """True when ``user`` may share material: signed in with a verified e-mail (issue 6)."""
+    return can_post(user)
+
+
+def can_edit_material(user, material: Material) -> bool:
+    """True when ``user`` may edit, version or remove ``material``.
+
+    Issue 6, "Materials": the uploader, the coordinators of the material's
+    region, and admins. Unverified or deactivated accounts may not.
+    """
+    if not is_signed_in(user):
+        return False
+    if user.is_admin:
+        return True
+    if material.uploader_id is not None and material.uploader_id == user.id:
+        return can_post(user)
+    region_id = material.region_id
+    return region_id is not None and any(r.id == region_id for r in user.coordinated_regions)
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def make_slug(text: str, max_length: int = 100) -> str:
+    """Return a lowercase ASCII slug of ``text`` ("Coördinatie – 2026" → "coordinatie-2026")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "item"
+
+
+def unique_slug(model, text: str) -> str:
+    """Return a slug of ``text`` that no ``model`` row uses yet ("rapport", "rapport-2", ...)."""
+    base = make_slug(text)
+    taken = set(
+        db.session.scalars(
+            select(model.slug).where(or_(model.slug == base, model.slug.like(f"{base}-%")))
+        )
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def tags_from_text(text: str) -> list[MaterialTag]:
+    """Return the tags named in ``text`` (comma-separated), adding the new ones to the session.
+
+    Names are trimmed and cut to :data:`MAX_TAG_LENGTH` characters; the slug
+    (lowercase ASCII) identifies a tag, so "NAFT" and "naft" are one tag. At
+    most :data:`MAX_TAGS` tags; duplicates and empty names are dropped.
+    """
+    wanted: dict[str, str] = {}
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split())[:MAX_TAG_LENGTH].strip()
+        if name:
+            wanted.setdefault(make_slug(name, 60), name)
+        if len(wanted) >= MAX_TAGS:
+            break
+    if not wanted:
+        return []
+    existing = {
+        tag.slug: tag
+        for tag in db.session.scalars(select(MaterialTag).where(MaterialTag.slug.in_(wanted)))
+    }
+    tags = []
+    for slug, name in wanted.items():
+        tag = existing.get(slug)
+        if tag is None:
+            tag = MaterialTag(slug=slug, name=name)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+@dataclass(frozen=True)
+class MaterialFields:
+    """The describing fields of a material, as the form gives them (issue 6, "Materials")."""
+
+    title: str
+    description: str = ""
+    type: MaterialType = MaterialType.OTHER
+    themes: Sequence[Theme] = ()
+    region: Region | None = None
+    tags: str = ""
+    language: str = "nl"
+    licence: Licence = Licence.CC_BY
+    is_public: bool = True
+
+
+def _apply_fields(material: Material, fields: MaterialFields) -> None:
+    material.title = fields.title.strip()
+    material.description = fields.description or ""
+    material.description_html = render_markdown(material.description)
+    material.type = MaterialType(fields.type)
+    material.themes = list(fields.themes)
+    material.region = fields.region
+    material.tags = tags_from_text(fields.tags)
+    material.language = fields.language
+    material.licence = Licence(fields.licence).value
+    material.is_public = fields.is_public
+
+
+def _set_current_file(material: Material, version: MaterialVersion) -> None:
+    material.file_key = version.file_key
+    material.file_name = version.file_name
+    material.content_type = version.content_type
+    material.file_size = version.size
+    material.file_text = version.text
+
+
+def _new_version(
+    session: Session, material: Material, uploader: User | None, upload: CheckedFile, note: str
+) -> MaterialVersion:
+    key = store_file(session, upload.data)
+    text = extract_pdf_text(upload.data) if upload.kind is PDF else ""
+    number = 1 + max((v.number for v in material.versions), default=0)
+    version = MaterialVersion(
+        number=number,
+        file_key=key,
+        file_name=upload.name,
+        content_type=upload.kind.mime,
+        size=upload.size,
+        text=text,
+        note=(note or "").strip()[:300],
+        uploader=uploader,
+        uploaded_at=utcnow(),
+    )
+    material.versions.append(version)
+    _set_current_file(material, version)
+    return version
+
+
+# --- domain functions ------------------------------------------------------------
+
+
+def create_material(
+    uploader: User | None,
+    fields: MaterialFields,
+    *,
+    upload: CheckedFile | None = None,
+    url: str | None = None,
+    organisation: Organisation | None = None,
+    slug: str | None = None,
+) -> Material:
+    """Add a material with a file (``upload``, as :func:`check_upload` accepted it) or a link.
+
+    The file is written first under its content key, then the row and its
+    first version are flushed; when the transaction does not commit, a file
+    this call created is removed again (``community.storage``). ``slug`` is
+    made from the title when not given. The organisation defaults to the
+    uploader's. Raises ``UploadRefused`` for both or neither of file and link,
+    or a link that is not http(s); ``IntegrityError`` from the flush (e.g. a
+    ``slug`` in use). Returns the new material (flushed, not committed).
+    """
+    if (upload is None) == (not url):
+        raise UploadRefused(FILE_OR_LINK)
+    material = Material(
+        slug=slug or unique_slug(Material, fields.title),
+        uploader=uploader,
+        organisation=organisation or (uploader.organisation if uploader else None),
+    )
+    _apply_fields(material, fields)
+    if upload is not None:
+        _new_version(db.session, material, uploader, upload, note="")
+    else:
+        material.url = check_web_link(url)
+    db.session.add(material)
+    db.session.flush()
+    log.info("material %s added by user %s", material.slug, uploader.id if uploader else None)
+    return material
+
+
+def update_material(material: Material, fields: MaterialFields, url: str | None = None) -> None:
+    """Change the describing fields of ``material``; a link material may get a new ``url``.
+
+    Raises ``UploadRefused`` for a link that is not http(s). Flushes.
+    """
+    _apply_fields(material, fields)
+    if material.file_key is None and url is not None:
+        material.url = check_web_link(url)
+    db.session.flush()
+    log.info("material %s edited", material.slug)
+
+
+def add_material_version(
+    material: Material, uploader: User | None, upload: CheckedFile, note: str = ""
+) -> MaterialVersion:
+    """Add ``upload`` as the newest version of ``material``; earlier versions stay listed.
+
+    A link material becomes a file material. Returns the new version (flushed).
+    """
+    version = _new_version(db.session, material, uploader, upload, note)
+    material.url = None
+    db.session.flush()
+    log.info("material %s: version %s added", material.slug, version.number)
+    return version
+
+
+def remove_material(material: Material) -> None:
+    """Delete ``material`` with its versions; after the commit, files no row refers to go too."""
+    keys = {v.file_key for v in material.versions} | {material.file_key}
+    slug = material.slug
+    db.session.delete(material)
+    db.session.flush()
+    for key in keys:
+        release_file(db.session, key)
+    log.info("material %s removed", slug)
+
+
+def record_download(material: Material) -> None:
+    """Add one to ``material.download_count`` in the database (atomic; the caller commits)."""
+    db.session.execute(
+        update(Material)
+        .where(Material.id == material.id)
+        # A download is not an edit: keep ``updated_at`` (its onupdate would bump it).
+        .values(download_count=Material.download_count + 1, updated_at=Material.updated_at)
+        # Nor a reason to render the library again: its "most downloaded" order may lag
+        # by the page cache's timeout (community.pagecache).
+        .execution_options(**NOT_A_CHANGE_OF_PAGES)
+    )
+    log.info("material %s downloaded", material.slug)
+
+
+def served_type(content_type: str | None) -> str:
+    """Return the Content-Type to send for a stored file: never HTML or SVG (shared/cases K3)."""
+    value = (content_type or "").split(";")[0].strip().lower()
+    if not value or value in NEVER_SERVED_TYPES or value.startswith("text/"):
+        return "application/octet-stream"
+    return value
+
+
+def is_inline(material) -> bool:
+    """True when the file is a PDF or an image, shown in the browser instead of saved."""
+    return served_type(material.content_type) in INLINE_TYPES
+
+
+# --- library: filters and search --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialFilter:
+    """A library filter a feature package registers (``events`` adds "activiteit").
+
+    ``choices(user)`` returns (value, label) pairs for the select (one query);
+    ``criterion(user, value)`` returns a WHERE clause on ``Material``.
+    """
+
+    parameter: str
+    label: object
+    choices: Callable[[object], list[tuple[str, str]]]
+    criterion: Callable[[object, str], ColumnElement[bool]]
+    order: int = 50
+
+
+_FILTERS: dict[str, MaterialFilter] = {}
+
+
+def register_material_filter(material_filter: MaterialFilter) -> None:
+    """Add (or replace) a library filter; ``community`` never imports the feature itself."""
+    _FILTERS[material_filter.parameter] = material_filter
+
+
+def material_filters() -> list[MaterialFilter]:
+    """Return the registered library filters in their order."""
+    return sorted(_FILTERS.values(), key=lambda f: (f.order, f.parameter))
+
+
+def search_materials(
+    user,
+    *,
+    text: str = "",
+    region: Region | None = None,
+    theme: Theme | None = None,
+    type: MaterialType | None = None,
+    tag: MaterialTag | None = None,
+    criteria: Iterable[ColumnElement[bool]] = (),
+    sort: MaterialSort = MaterialSort.NEWEST,
+) -> Select:
+    """Return a SELECT of the materials ``user`` may see that match every given filter.
+
+    ``text``: every word must occur (case-insensitively, ``%`` and ``_`` taken
+    literally) in the title, the description or the text of the current PDF.
+    ``criteria``: extra clauses from registered filters. Sorted newest first
+    or most downloaded first (ties: newest). Issue 6, "Library page".
+    """
+    query = select(Material).where(visible_materials_filter(user), *criteria)
+    for word in (text or "").split()[:10]:
+        query = query.where(
+            or_(
+                Material.title.icontains(word, autoescape=True),
+                Material.description.icontains(word, autoescape=True),
+                Material.file_text.icontains(word, autoescape=True),
+            )
+        )
+    if region is not None:
+        query = query.where(Material.region_id == region.id)
+    if theme is not None:
+        query = query.where(Material.themes.any(Theme.id == theme.id))
+    if type is not None:
+        query = query.where(Material.type == type)
+    if tag is not None:
+        query = query.where(Material.tags.any(MaterialTag.id == tag.id))
+    order = [Material.created_at.desc(), Material.id.desc()]
+    if sort == MaterialSort.MOST_DOWNLOADED:
+        order.insert(0, Material.download_count.desc())
+    return query.order_by(*order)
+
+
+def count_rows(query: Select) -> int:
+    """Return the number of rows ``query`` selects (one COUNT query)."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))

@@ -1,0 +1,571 @@
+"""Calendar feeds (agenda-abonnementen): which activities a feed holds, its name, its validators.
+
+Three kinds (issue 4, "Feeds"): the whole public agenda, the public agenda
+filtered by region, theme and type, and a user's personal feed behind a
+secret token. Every feed holds the activities that have not ended yet plus
+those that ended in the last 90 days; a cancelled activity stays, with
+STATUS:CANCELLED, until 90 days after its cancellation (case 001 K6).
+
+A feed is described by a WHERE clause on ``Event`` (:func:`public_selection`,
+:func:`personal_selection`). :func:`feed_state` turns it into the HTTP
+validators (ETag, Last-Modified) with one aggregate query, so a conditional
+request is answered without building the feed; :func:`public_feed` and
+:func:`personal_feed` build the bytes with a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy.orm import joinedload, subqueryload
+from werkzeug.datastructures import MultiDict
+
+from community.core.extensions import db
+from community.core.filters import whole_number
+from community.models import Region, Theme, User
+from events.calendar.ical import calendar_of, event_component
+from events.models import (
+    Event,
+    EventStatus,
+    EventType,
+    Invitation,
+    Registration,
+    RegistrationState,
+    Visibility,
+)
+from events.permissions import SHOWN_STATUSES, visible_events_filter
+
+log = logging.getLogger(__name__)
+
+# Ended (or cancelled) activities stay this long in a feed (issue 4, case 001 K6).
+RETENTION = dt.timedelta(days=90)
+# REFRESH-INTERVAL and X-PUBLISHED-TTL: how often clients should fetch again.
+REFRESH_INTERVAL = dt.timedelta(hours=4)
+# Google Calendar drops what lies beyond about 1 MB (case 001 K12); stay below with a margin.
+MAX_FEED_BYTES = 950_000
+# Characters of description and programme per activity, tried in this order until the
+# feed fits MAX_FEED_BYTES; the link to the activity's page always follows.
+DESCRIPTION_CAPS = (1500, 200)
+# Changes whenever the way a feed is written changes, so clients fetch it again.
+FEED_FORMAT = "bruggen-feed-1"
+
+# Readable, stable path segments of the type filter (Dutch plurals; never translated).
+TYPE_SLUGS = {
+    EventType.NETWORK_MEETING: "netwerkmomenten",
+    EventType.INSPIRATION_DAY: "inspiratiedagen",
+    EventType.TRAINING: "vormingen",
+    EventType.STUDY_DAY: "studiedagen",
+    EventType.DIALOGUE: "dialoogmomenten",
+    EventType.INFO_SESSION: "infosessies",
+    EventType.CASE_CONSULTATION: "casusoverleggen",
+}
+TYPES_BY_SLUG = {slug: kind for kind, slug in TYPE_SLUGS.items()}
+THEME_SEGMENT = re.compile(r"^thema-([0-9]{1,3})$")
+REGION_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+WAITLIST_PREFIX = "[wachtlijst] "
+CANCELLED_PREFIX = "[afgemeld] "
+
+
+class UnknownFeed(LookupError):
+    """A feed URL names a filter value that does not exist, or a token that is not valid.
+
+    The view answers 404 with :attr:`message` (issue 4, "HTTP"); an invalid
+    or revoked token gets the same message as any unknown feed.
+    """
+
+    def __init__(self, value: str = "") -> None:
+        super().__init__(value)
+        self.value = value
+
+    @property
+    def message(self) -> str:
+        if self.value:
+            return _(
+                "Deze agenda bestaat niet: de filter „%(value)s” is onbekend. "
+                "Kies een agenda op de pagina Abonneren op de agenda.",
+                value=self.value[:60],
+            )
+        return _("Deze agenda bestaat niet.")
+
+
+@dataclass(frozen=True)
+class FeedFilters:
+    """The filters of a feed, by their stable keys: region slug, theme number, type.
+
+    Values are not looked up here (no query): :func:`feed_state` checks that
+    the region and theme exist in its one aggregate query.
+    """
+
+    region_slug: str | None = None
+    theme_number: int | None = None
+    type: EventType | None = None
+
+    @classmethod
+    def from_path(cls, path: str) -> FeedFilters:
+        """Read ``west-vlaanderen/thema-2/vormingen`` (each part optional, in this order).
+
+        Raises :class:`UnknownFeed` for a part that is not a region slug,
+        ``thema-<n>`` or a type slug (:data:`TYPE_SLUGS`), for parts out of
+        order or repeated, so each feed has exactly one URL.
+        """
+        region = theme = kind = None
+        rank = -1
+        for part in path.split("/"):
+            if match := THEME_SEGMENT.match(part):
+                position, theme = 1, int(match.group(1))
+            elif part in TYPES_BY_SLUG:
+                position, kind = 2, TYPES_BY_SLUG[part]
+            elif REGION_SEGMENT.match(part):
+                position, region = 0, part
+            else:
+                raise UnknownFeed(part)
+            if position <= rank:
+                raise UnknownFeed(part)
+            rank = position
+        return cls(region, theme, kind)
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> FeedFilters:
+        """Read ``regio`` (slug), ``thema`` (number) and ``type`` (as the agenda's filters).
+
+        ``type`` takes the agenda's value (``training``) or the path slug
+        (``vormingen``). Raises :class:`UnknownFeed` for a malformed value;
+        unknown regions and themes are found by :func:`feed_state`.
+        """
+        region = args.get("regio", "").strip() or None
+        theme = args.get("thema", "").strip() or None
+        kind = args.get("type", "").strip() or None
+        if region is not None and not REGION_SEGMENT.match(region):
+            raise UnknownFeed(region)
+        if theme is not None and whole_number(theme, max_digits=3) is None:
+            raise UnknownFeed(theme)
+        if kind is not None:
+            if kind in TYPES_BY_SLUG:
+                kind = TYPES_BY_SLUG[kind]
+            elif kind in {member.value for member in EventType}:
+                kind = EventType(kind)
+            else:
+                raise UnknownFeed(kind)
+        return cls(region, int(theme) if theme else None, kind)
+
+    @classmethod
+    def of(cls, region=None, theme=None, kind=None) -> FeedFilters:
+        """Return the filters of a ``Region``, ``Theme`` and ``EventType`` (each may be None)."""
+        return cls(
+            region.slug if region is not None else None,
+            theme.number if theme is not None else None,
+            EventType(kind) if kind else None,
+        )
+
+    @property
+    def is_set(self) -> bool:
+        return any((self.region_slug, self.theme_number, self.type))
+
+    @property
+    def path(self) -> str:
+        """Return the readable path, e.g. ``west-vlaanderen/thema-2/vormingen``; "" for none."""
+        parts = [
+            self.region_slug,
+            f"thema-{self.theme_number}" if self.theme_number is not None else None,
+            TYPE_SLUGS[self.type] if self.type else None,
+        ]
+        return "/".join(part for part in parts if part)
+
+    def as_args(self) -> dict[str, str]:
+        """Return the filters as query arguments (``regio``, ``thema``, ``type``)."""
+        args = {}
+        if self.region_slug:
+            args["regio"] = self.region_slug
+        if self.theme_number is not None:
+            args["thema"] = str(self.theme_number)
+        if self.type:
+            args["type"] = self.type.value
+        return args
+
+    def criteria(self) -> list[ColumnElement[bool]]:
+        """Return WHERE clauses on ``Event`` for these filters (subqueries on slug and number)."""
+        result = []
+        if self.region_slug:
+            region_id = select(Region.id).where(Region.slug == self.region_slug)
+            result.append(Event.region_id == region_id.scalar_subquery())
+        if self.theme_number is not None:
+            result.append(Event.themes.any(Theme.number == self.theme_number))
+        if self.type:
+            result.append(Event.type == self.type)
+        return result
+
+
+def feed_name(filters: FeedFilters, region_name: str | None = None, *, personal=False) -> str:
+    """Return the Dutch calendar name for NAME and X-WR-CALNAME (case 001 K11).
+
+    "Bruggen – agenda" for the whole agenda; with filters the type (plural,
+    else "activiteiten"), "thema <n>" and the region's name, e.g. "Bruggen –
+    vormingen thema 2 West-Vlaanderen"; "Bruggen – mijn activiteiten" for a
+    personal feed (followed filters are added after "en").
+    """
+    what = [filters.type.plural if filters.type else _("activiteiten")]
+    if filters.theme_number is not None:
+        what.append(_("thema %(n)s", n=filters.theme_number))
+    if region_name:
+        what.append(region_name)
+    if personal:
+        mine = _("mijn activiteiten")
+        return f"Bruggen – {mine} + {' '.join(what)}" if filters.is_set else f"Bruggen – {mine}"
+    if not filters.is_set:
+        return f"Bruggen – {_('agenda')}"
+    return f"Bruggen – {' '.join(what)}"
+
+
+# --- which activities ---------------------------------------------------------------
+
+
+def in_window(now: dt.datetime) -> ColumnElement[bool]:
+    """WHERE clause: not ended more than 90 days before ``now`` (aware UTC), and a
+    cancelled activity only until 90 days after its cancellation (issue 4)."""
+    cutoff = now - RETENTION
+    cancelled_since = func.coalesce(Event.cancelled_at, Event.updated_at)
+    return and_(
+        Event.ends_at >= cutoff,
+        or_(Event.status != EventStatus.CANCELLED, cancelled_since >= cutoff),
+    )
+
+
+def public_selection(filters: FeedFilters) -> ColumnElement[bool]:
+    """WHERE clause of a public feed: what an anonymous visitor may see (public, published or
+    cancelled; the same rule as the agenda, ``visible_events_filter``), with ``filters``."""
+    return and_(visible_events_filter(None), *filters.criteria())
+
+
+def _invited(user: User) -> ColumnElement[bool]:
+    return Event.id.in_(
+        select(Invitation.event_id).where(func.lower(Invitation.email) == user.email.lower())
+    )
+
+
+def _own_registrations(user: User) -> ColumnElement[bool]:
+    return or_(
+        Registration.user_id == user.id,
+        func.lower(Registration.email) == user.email.lower(),
+    )
+
+
+def _registration_kept(now: dt.datetime) -> ColumnElement[bool]:
+    """Places held or waiting, and cancelled ones for 90 days (so clients drop them, K6)."""
+    return or_(
+        Registration.state.in_([RegistrationState.CONFIRMED, RegistrationState.WAITLISTED]),
+        and_(
+            Registration.state == RegistrationState.CANCELLED,
+            Registration.cancelled_at >= now - RETENTION,
+        ),
+    )
+
+
+def personal_selection(user: User, filters: FeedFilters | None, now: dt.datetime):
+    """WHERE clause of ``user``'s personal feed.
+
+    Activities the user has a confirmed or waitlisted place for (or cancelled
+    in the last 90 days), plus, when ``filters`` is given and set, those
+    matching it. Only published or cancelled activities the user may see:
+    public, members-only for members, invite-only with an invitation (or in a
+    region they coordinate) — never drafts.
+    """
+    registered = Event.id.in_(
+        select(Registration.event_id).where(_own_registrations(user), _registration_kept(now))
+    )
+    followed = and_(*filters.criteria()) if filters is not None and filters.is_set else false()
+    may_see = or_(
+        visible_events_filter(user),
+        and_(Event.visibility == Visibility.INVITE_ONLY, _invited(user)),
+    )
+    return and_(Event.status.in_(SHOWN_STATUSES), may_see, or_(registered, followed))
+
+
+# --- validators ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """HTTP validators of a feed: ``etag`` (quoted, strong) and ``last_modified`` (aware UTC)."""
+
+    etag: str
+    last_modified: dt.datetime
+    region_name: str | None
+
+
+EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def feed_state(
+    selection: ColumnElement[bool],
+    filters: FeedFilters,
+    now: dt.datetime,
+    *,
+    key: str = "",
+    user: User | None = None,
+) -> FeedState:
+    """Return the validators of the feed of ``selection`` at ``now`` with ONE aggregate query.
+
+    The ETag hashes the count, ids, revisions and the latest ``updated_at``
+    of the activities in the window, so any change to what the feed would
+    write changes it. Last-Modified is the latest change, or the moment an
+    activity left the window (its end or cancellation plus 90 days) when
+    that is later. ``key`` separates feeds (kind and user).
+
+    A public feed shows no registrations (no places left, no personal
+    state), so a registration changes neither validator. ``user`` given (the
+    personal feed): the ETag also hashes the seat versions (SEQUENCE of its
+    VEVENTs) and Last-Modified also follows the user's own registrations
+    (created, confirmed, cancelled), so a client that only sends
+    If-Modified-Since still sees its new place.
+
+    Raises :class:`UnknownFeed` when ``filters`` names a region or theme that
+    does not exist (RFC 9110 13.2: the 304 path must not need the body).
+    """
+    window = in_window(now)
+    cancelled_since = func.coalesce(Event.cancelled_at, Event.updated_at)
+    left_at = case(
+        (
+            and_(Event.status == EventStatus.CANCELLED, cancelled_since < Event.ends_at),
+            cancelled_since,
+        ),
+        else_=Event.ends_at,
+    )
+    columns = [
+        func.count(case((window, Event.id))),
+        func.max(case((window, Event.updated_at))),
+        func.coalesce(func.sum(case((window, Event.id))), 0),
+        func.coalesce(func.sum(case((window, Event.revision))), 0),
+        func.max(case((~window, left_at))),
+    ]
+    if user is not None:
+        columns.append(func.coalesce(func.sum(case((window, Event.seats_version))), 0))
+        own = _own_registrations(user)
+        columns.extend(
+            select(func.max(moment)).where(own).scalar_subquery()
+            for moment in (
+                Registration.created_at,
+                Registration.confirmed_at,
+                Registration.cancelled_at,
+            )
+        )
+    if filters.region_slug:
+        columns.append(
+            select(Region.name).where(Region.slug == filters.region_slug).scalar_subquery()
+        )
+    if filters.theme_number is not None:
+        columns.append(
+            select(Theme.id).where(Theme.number == filters.theme_number).scalar_subquery()
+        )
+    row = list(db.session.execute(select(*columns).select_from(Event).where(selection)).one())
+    count, last_update, id_sum, revisions, last_left = row[:5]
+    rest = row[5:]
+    personal: tuple = ()
+    if user is not None:
+        personal, rest = tuple(rest[:4]), rest[4:]
+    name = rest[0] if filters.region_slug else None
+    if filters.region_slug and name is None:
+        raise UnknownFeed(filters.region_slug)
+    if filters.theme_number is not None and row[-1] is None:
+        raise UnknownFeed(f"thema-{filters.theme_number}")
+    moments = [EPOCH]
+    if last_update is not None:
+        last_update = _as_utc(last_update)
+        moments.append(last_update)
+    if last_left is not None:
+        last_left = _as_utc(last_left)
+        moments.append(last_left + RETENTION)
+    if personal:
+        personal = (personal[0], *(_as_utc(m) if m is not None else None for m in personal[1:]))
+        moments.extend(moment for moment in personal[1:] if moment is not None)
+    last_modified = max(moments).replace(microsecond=0)
+    state = (FEED_FORMAT, key, filters, count, last_update, last_left, id_sum, revisions, personal)
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()
+    return FeedState(f'"{digest[:40]}"', last_modified, name)
+
+
+def _as_utc(value) -> dt.datetime:
+    """A MAX() over a CASE may come back untyped from SQLite (a string): make it aware UTC."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+# --- building -----------------------------------------------------------------------
+
+
+def feed_events(selection: ColumnElement[bool], now: dt.datetime) -> list[Event]:
+    """Return the activities of ``selection`` in the window, soonest first, with what a VEVENT
+    shows (region, network, themes, programme) loaded: three queries whatever their number."""
+    query = (
+        select(Event)
+        .where(selection, in_window(now))
+        .options(
+            joinedload(Event.region),
+            joinedload(Event.network),
+            # subqueryload: one query each whatever the number of activities
+            # (selectinload would add one per 500).
+            subqueryload(Event.themes),
+            subqueryload(Event.programme),
+        )
+        .order_by(Event.starts_at, Event.id)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def render_calendar(events: list[Event], name: str, component_of) -> bytes:
+    """Return the VCALENDAR of ``events`` as bytes, below :data:`MAX_FEED_BYTES`.
+
+    ``component_of(event, max_description)`` returns each VEVENT. Descriptions
+    are capped at 1,500 characters; when the feed would be too large they are
+    cut to 200 (:data:`DESCRIPTION_CAPS`), and if it still is, the activities
+    furthest in the future are left out (case 001 K12). The calendar is
+    joined from the VEVENTs' own bytes: the same bytes ``icalendar`` writes
+    for the whole calendar, without serialising twice.
+    """
+    head, tail = _calendar_frame(name)
+    budget = MAX_FEED_BYTES - len(head) - len(tail)
+    parts: list[bytes] = []
+    for cap in DESCRIPTION_CAPS:
+        # Soonest first, and no further than the first VEVENT that does not fit: with
+        # this cap the feed is too large, and with the last cap what came before is kept.
+        parts, size = [], 0
+        for event in events:
+            parts.append(component_of(event, cap).to_ical())
+            size += len(parts[-1])
+            if size > budget:
+                break
+        else:
+            return head + b"".join(parts) + tail
+    kept = len(parts) - 1
+    log.warning("feed %r too large: keeping %s of %s activities", name, kept, len(events))
+    return head + b"".join(parts[:kept]) + tail
+
+
+def _calendar_frame(name: str) -> tuple[bytes, bytes]:
+    """Return the bytes of the calendar ``name`` before and after its VEVENTs."""
+    data = calendar_of([], name=name, refresh=REFRESH_INTERVAL).to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert data.endswith(end)
+    return data[: -len(end)], end
+
+
+def public_feed(filters: FeedFilters, region_name: str | None, now: dt.datetime) -> bytes:
+    """Return the public feed of ``filters`` (UTF-8 .ics bytes, CRLF; no online links).
+
+    ``region_name`` (from :func:`feed_state`) names the calendar. The same
+    data give the same bytes: DTSTAMP is each activity's last change.
+    """
+    events = feed_events(public_selection(filters), now)
+
+    def component(event: Event, cap: int):
+        return event_component(event, max_description=cap)
+
+    return render_calendar(events, feed_name(filters, region_name), component)
+
+
+STATE_RANK = {
+    RegistrationState.CONFIRMED: 3,
+    RegistrationState.WAITLISTED: 2,
+    RegistrationState.CANCELLED: 1,
+}
+
+
+def personal_feed(
+    user: User, filters: FeedFilters | None, region_name: str | None, now: dt.datetime
+) -> bytes:
+    """Return ``user``'s personal feed (UTF-8 .ics bytes).
+
+    Each activity carries the user's place: confirmed as the activity's
+    status, with the online link; waitlisted as STATUS:TENTATIVE and
+    "[wachtlijst] " before the title; a place cancelled in the last 90 days
+    as STATUS:CANCELLED and "[afgemeld] " (unless a followed filter holds the
+    activity anyway). SEQUENCE is ``revision + seats_version``: both only
+    grow, and every change of a registration raises the seat version
+    (``events.registration.lock_event``), so clients apply a new state
+    (RFC 5545 3.8.7.4). No one else's data.
+    """
+    filters = filters or FeedFilters()
+    events = feed_events(personal_selection(user, filters, now), now)
+    states: dict[int, RegistrationState] = {}
+    if events:
+        rows = db.session.execute(
+            select(Registration.event_id, Registration.state).where(
+                _own_registrations(user), _registration_kept(now)
+            )
+        ).all()
+        for event_id, state in rows:
+            state = RegistrationState(state)
+            if STATE_RANK.get(state, 0) > STATE_RANK.get(states.get(event_id), 0):
+                states[event_id] = state
+
+    def component(event: Event, cap: int):
+        state = states.get(event.id)
+        status, prefix = None, ""
+        if event.status == EventStatus.PUBLISHED:
+            if state == RegistrationState.WAITLISTED:
+                status, prefix = "TENTATIVE", WAITLIST_PREFIX
+            elif state == RegistrationState.CANCELLED and not _matches(event, filters):
+                status, prefix = "CANCELLED", CANCELLED_PREFIX
+        return event_component(
+            event,
+            include_online_link=state == RegistrationState.CONFIRMED,
+            max_description=cap,
+            sequence=event.revision + event.seats_version,
+            status=status,
+            summary_prefix=prefix,
+        )
+
+    return render_calendar(events, feed_name(filters, region_name, personal=True), component)
+
+
+def _matches(event: Event, filters: FeedFilters) -> bool:
+    """True when ``filters`` is set and ``event`` matches it (loaded region and themes)."""
+    if not filters.is_set:
+        return False
+    if filters.region_slug and event.region.slug != filters.region_slug:
+        return False
+    if filters.theme_number is not None and all(
+        theme.number != filters.theme_number for theme in event.themes
+    ):
+        return False
+    return not (filters.type and event.type != filters.type)
+
+
+def user_by_feed_token(token: str) -> User:
+    """Return the active user whose personal feed token is ``token`` (one query).
+
+    Raises :class:`UnknownFeed` for an unknown, revoked or malformed token and
+    for a deactivated account: a 404 with no hint that it ever existed.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_-]{20,43}", token or ""):
+        raise UnknownFeed()
+    user = (
+        db.session.scalars(
+            select(User)
+            .where(User.feed_token == token, User.is_active.is_(True))
+            .options(joinedload(User.coordinated_regions))
+        )
+        .unique()
+        .first()
+    )
+    if user is None:
+        raise UnknownFeed()
+    return user
+
+
+def regenerate_feed_token(user: User) -> str:
+    """Give ``user``'s personal feed a new secret URL (flushes; the caller commits).
+
+    Returns the new token; the old URL answers 404 at once (issue 4).
+    """
+    token = user.regenerate_feed_token()
+    db.session.flush()
+    log.info("user %s regenerated the personal feed token", user.id)
+    return token

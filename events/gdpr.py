@@ -1,0 +1,162 @@
+"""What the events package holds about a member, registered with the base's privacy rights.
+
+Export: every registration of the member. Deletion: registrations for
+activities that have not started are cancelled (the waiting list moves up and
+is mailed), every registration is anonymised. Purge: guest registrations are
+anonymised ``GUEST_RETENTION_DAYS`` after their activity ended (issue 7,
+"Privacy rights (GDPR)"; GDPR art. 5(1)(e), storage limitation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from community.core.extensions import db
+from community.gdpr.rights import (
+    DELETED_NAME,
+    anonymous_address,
+    register_erasure,
+    register_export,
+    register_purge,
+)
+from community.models import User
+from events import registration as seats
+from events.models import Event, Invitation, Registration, RegistrationState, WorkshopChoice
+from events.notifications import notify_promoted
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS_PREFIX = "verwijderd-"
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _of(user: User):
+    """Registrations of ``user``: made with the account, or with its address as a guest."""
+    return or_(
+        Registration.user_id == user.id,
+        func.lower(Registration.email) == user.email.lower(),
+    )
+
+
+def export_registrations(user: User) -> list[dict]:
+    """Return ``user``'s registrations, oldest activity first (times aware UTC, ISO 8601)."""
+    rows = db.session.scalars(
+        select(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(_of(user))
+        .options(
+            joinedload(Registration.event),
+            selectinload(Registration.workshop_choices).joinedload(WorkshopChoice.programme_item),
+        )
+        .order_by(Event.starts_at, Registration.id)
+    ).all()
+    return [
+        {
+            "event": r.event.title,
+            "event_slug": r.event.slug,
+            "event_starts_at": _when(r.event.starts_at),
+            "state": str(r.state),
+            "name": r.name,
+            "email": r.email,
+            "organisation": r.organisation_name,
+            "sector": r.sector,
+            "job_title": r.job_title,
+            "answers": r.answers,
+            "workshops": [
+                {"title": c.programme_item.title, "state": str(c.state)} for c in r.workshop_choices
+            ],
+            "is_listed": r.is_listed,
+            "attended": r.attended,
+            "created_at": _when(r.created_at),
+            "confirmed_at": _when(r.confirmed_at),
+            "cancelled_at": _when(r.cancelled_at),
+        }
+        for r in rows
+    ]
+
+
+def anonymise_registration(registration: Registration) -> None:
+    """Replace the personal data of ``registration``; state, attendance and workshops stay.
+
+    The counts per activity (and the attendance figures for the network's
+    reports) remain right, without a person behind them. Flushes nothing.
+    """
+    registration.name = DELETED_NAME
+    registration.email = anonymous_address("inschrijving", registration.id)
+    registration.user_id = None
+    registration.registered_by_id = None
+    registration.organisation_id = None
+    registration.organisation_name = ""
+    registration.sector = ""
+    registration.job_title = ""
+    registration.answers = {}
+    registration.is_listed = False
+
+
+def erase_registrations(user: User, now: dt.datetime) -> None:
+    """Cancel ``user``'s registrations for activities not yet started, anonymise all of them.
+
+    Cancelling frees the place: the waiting list moves up in arrival order and
+    those promoted get their mail (``notify_promoted``). Registrations ``user``
+    made for colleagues stay theirs, without the link to ``user``. Invitations
+    to ``user``'s address are removed. ``now``: aware UTC. Flushes.
+    """
+    rows = db.session.scalars(
+        select(Registration)
+        .where(_of(user))
+        .options(joinedload(Registration.event))
+        .order_by(Registration.id)
+    ).all()
+    for registration in rows:
+        live = registration.state != RegistrationState.CANCELLED
+        if live and registration.event.starts_at > now:
+            for promoted in seats.cancel(registration, now):
+                notify_promoted(promoted)
+        anonymise_registration(registration)
+    db.session.execute(
+        update(Registration)
+        .where(Registration.registered_by_id == user.id)
+        .values(registered_by_id=None)
+    )
+    db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == user.email.lower()))
+    db.session.flush()
+    log.info("account %s: %d registrations cancelled or anonymised", user.id, len(rows))
+
+
+def purge_guest_registrations(now: dt.datetime, retention: dt.timedelta) -> int:
+    """Anonymise guest registrations of activities that ended more than ``retention`` ago.
+
+    Guests (no account) cannot delete their data themselves, so it is kept
+    only as long as the network needs it for follow-up and reporting.
+    ``now``: aware UTC. Returns the number anonymised. Flushes.
+    """
+    ended = select(Event.id).where(Event.ends_at < now - retention)
+    rows = db.session.scalars(
+        select(Registration).where(
+            Registration.user_id.is_(None),
+            Registration.event_id.in_(ended),
+            Registration.email.not_like(f"{ANONYMOUS_PREFIX}%"),
+        )
+    ).all()
+    for registration in rows:
+        anonymise_registration(registration)
+    db.session.flush()
+    log.info("purge: %d guest registrations anonymised", len(rows))
+    return len(rows)
+
+
+register_export("registrations", export_registrations, order=10)
+register_erasure("registrations", erase_registrations, order=10)
+register_purge(
+    "guest_registrations",
+    purge_guest_registrations,
+    setting="GUEST_RETENTION_DAYS",
+    default_days=365,
+)

@@ -1,0 +1,336 @@
+"""Forms of the organiser tools: activity, programme item, question, copy, cancel, mail.
+
+Labels are lazy-translated (the Dutch text is the message id) and every
+validator carries a Dutch ``message``. Choices from the database (regions,
+themes, organisations) are filled in by the view with the ``fill_*`` helpers.
+"""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from community.core.extensions import db
+from community.forms import (
+    INVALID_CHOICE,
+    INVALID_CHOICES,
+    ChoiceField,
+    MultiCheckboxField,
+    option,
+    optional_int,
+)
+from community.models import Organisation, Region, Theme
+from events.models import EventType, ProgrammeItemKind, QuestionKind, Visibility
+
+DATE_MESSAGE = _l("Geef een geldige datum (jjjj-mm-dd of dd-mm-jjjj).")
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+TIME_MESSAGE = _l("Geef een geldig uur (uu:mm).")
+NUMBER_MESSAGE = _l("Geef een geheel getal.")
+TOO_LONG_MESSAGE = _l("Hoogstens %(max)d tekens.")
+
+VISIBILITY_LABELS = {
+    Visibility.PUBLIC: _l("iedereen"),
+    Visibility.MEMBERS: _l("alleen leden (aangemeld)"),
+    Visibility.INVITE_ONLY: _l("alleen genodigden"),
+}
+
+
+def _date(label, required=True) -> DateField:
+    first = InputRequired(message=_l("Vul een datum in.")) if required else Optional()
+    return DateField(
+        label, format=DATE_FORMATS, validators=[first], render_kw={"placeholder": "jjjj-mm-dd"}
+    )
+
+
+def _time(label) -> TimeField:
+    return TimeField(label, validators=[Optional()], render_kw={"placeholder": "uu:mm"})
+
+
+def _text(label, max_length: int, *, required=None, field=StringField):
+    """A text ``field`` of at most ``max_length`` characters; ``required`` is the message when
+    it is left empty (without it the field is optional)."""
+    first = DataRequired(message=required) if required is not None else Optional()
+    return field(label, validators=[first, Length(max=max_length, message=TOO_LONG_MESSAGE)])
+
+
+PARSE_MESSAGES = {
+    "DateField": DATE_MESSAGE,
+    "TimeField": TIME_MESSAGE,
+    "IntegerField": NUMBER_MESSAGE,
+}
+
+
+class _DutchDates:
+    """Give date, time and number fields that cannot be read one clear message of our own."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for f in self:
+            message = PARSE_MESSAGES.get(f.type)
+            if message and f.process_errors and f.errors:
+                f.errors[:] = [message]
+        return valid
+
+
+def parse_emails(text: str) -> list[str]:
+    """Split ``text`` on lines, commas and semicolons into e-mail addresses (empty ones dropped)."""
+    parts = text.replace(";", "\n").replace(",", "\n").splitlines()
+    return [p.strip() for p in parts if p.strip()]
+
+
+class EventForm(_DutchDates, FlaskForm):
+    """An activity as the organiser enters it; dates and times are Europe/Brussels."""
+
+    title = StringField(
+        _l("Titel"),
+        validators=[
+            DataRequired(message=_l("Vul een titel in.")),
+            Length(max=300, message=_l("Een titel mag hoogstens %(max)d tekens lang zijn.")),
+        ],
+    )
+    slug = _text(_l("Webadres"), 80)
+    type = ChoiceField(
+        _l("Soort activiteit"),
+        choices=[option(t.value, t.label) for t in EventType],
+        validators=[DataRequired(message=_l("Kies de soort activiteit."))],
+    )
+    themes = MultiCheckboxField(
+        _l("Thema's"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Kies thema 1, thema 2 of beide."))],
+    )
+    region = ChoiceField(
+        _l("Regio"),
+        coerce=optional_int,
+        validators=[DataRequired(message=_l("Kies de regio."))],
+    )
+    organisations = SelectMultipleField(
+        _l("Organiserende organisaties"),
+        coerce=int,
+        validators=[Optional()],
+        invalid_value_message=INVALID_CHOICE,
+        invalid_choice_message=INVALID_CHOICES,
+    )
+    summary = _text(_l("Korte samenvatting"), 1000, field=TextAreaField)
+    description = TextAreaField(_l("Beschrijving (Markdown)"), validators=[Optional()])
+    start_date = _date(_l("Begindatum"))
+    start_time = _time(_l("Beginuur"))
+    end_date = _date(_l("Einddatum"))
+    end_time = _time(_l("Einduur"))
+    is_all_day = BooleanField(_l("Hele dag (zonder uren)"))
+    venue_name = _text(_l("Locatie"), 200)
+    venue_address = _text(_l("Adres"), 300)
+    is_online = BooleanField(_l("Online activiteit"))
+    online_url = URLField(
+        _l("Link naar de online vergadering"),
+        validators=[
+            Optional(),
+            URL(message=_l("Geef een volledige link, beginnend met https://.")),
+            Length(max=500, message=TOO_LONG_MESSAGE),
+        ],
+    )
+    capacity = IntegerField(
+        _l("Aantal plaatsen"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, message=_l("Het aantal plaatsen is minstens %(min)s.")),
+        ],
+    )
+    registration_opens_date = _date(_l("Inschrijvingen openen op"), required=False)
+    registration_opens_time = _time(_l("om"))
+    registration_closes_date = _date(_l("Inschrijvingen sluiten op"), required=False)
+    registration_closes_time = _time(_l("om"))
+    visibility = RadioField(
+        _l("Zichtbaar voor"),
+        choices=[option(v.value, label) for v, label in VISIBILITY_LABELS.items()],
+        default=Visibility.PUBLIC.value,
+        validators=[InputRequired(message=_l("Kies voor wie de activiteit zichtbaar is."))],
+        invalid_choice_message=INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
+    )
+    invited_emails = TextAreaField(_l("Genodigden (e-mailadressen, één per regel)"))
+    submit = SubmitField(_l("Bewaren"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Also require both times unless the activity lasts whole days."""
+        valid = super().validate(extra_validators)
+        if not self.is_all_day.data:
+            for f, message in (
+                (self.start_time, _l("Vul een beginuur in, of kies „hele dag”.")),
+                (self.end_time, _l("Vul een einduur in, of kies „hele dag”.")),
+            ):
+                if f.data is None and not f.errors:
+                    f.errors.append(message)
+                    valid = False
+        return valid
+
+    def validate_invited_emails(self, field) -> None:
+        wrong = []
+        for address in parse_emails(field.data or ""):
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError:
+                wrong.append(address)
+        if wrong:
+            raise ValidationError(
+                _l("Geen geldig e-mailadres: %(emails)s", emails=", ".join(wrong))
+            )
+        if self.visibility.data == Visibility.INVITE_ONLY and not parse_emails(field.data or ""):
+            raise ValidationError(_l("Een activiteit op uitnodiging heeft minstens één genodigde."))
+
+
+def fill_event_choices(form: EventForm, regions: list[Region]) -> None:
+    """Fill the region (``regions``: those the user may manage), theme and organisation choices."""
+    themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.region.choices = [option("", _l("Kies de regio"))]
+    form.region.choices += [option(r.id, r.name) for r in regions]
+    form.themes.choices = [option(t.id, _l("Thema %(n)s", n=t.number)) for t in themes]
+    form.organisations.choices = [option(o.id, o.name) for o in organisations]
+
+
+class ProgrammeItemForm(_DutchDates, FlaskForm):
+    """A programme item: day, start and end time (Europe/Brussels), what and who."""
+
+    day = _date(_l("Dag"))
+    start_time = TimeField(_l("Van"), validators=[DataRequired(message=_l("Vul het beginuur in."))])
+    end_time = TimeField(_l("Tot"), validators=[DataRequired(message=_l("Vul het einduur in."))])
+    title = _text(_l("Titel"), 300, required=_l("Vul een titel in."))
+    kind = ChoiceField(
+        _l("Soort"),
+        choices=[option(k.value, k.label) for k in ProgrammeItemKind],
+        validators=[DataRequired(message=_l("Kies de soort."))],
+    )
+    speakers = StringField(_l("Sprekers"), validators=[Optional()])
+    room = _text(_l("Zaal"), 120)
+    description = TextAreaField(_l("Beschrijving"), validators=[Optional()])
+    capacity = IntegerField(
+        _l("Plaatsen (alleen voor een workshop)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, message=_l("Het aantal plaatsen is minstens %(min)s.")),
+        ],
+    )
+    submit = SubmitField(_l("Bewaren"))
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.TEXT: _l("vrije tekst"),
+    QuestionKind.CHOICE: _l("één keuze"),
+    QuestionKind.CHOICES: _l("meerdere keuzes"),
+    QuestionKind.YES_NO: _l("ja/nee"),
+}
+
+
+class QuestionForm(_DutchDates, FlaskForm):
+    """A registration question: label, kind, choices (one per line), required, order."""
+
+    label = _text(_l("Vraag"), 300, required=_l("Vul de vraag in."))
+    kind = ChoiceField(
+        _l("Soort antwoord"),
+        choices=[option(k.value, label) for k, label in QUESTION_KIND_LABELS.items()],
+        validators=[DataRequired(message=_l("Kies de soort antwoord."))],
+    )
+    choices = TextAreaField(_l("Keuzes (één per regel)"), validators=[Optional()])
+    is_required = BooleanField(_l("Verplicht te beantwoorden"))
+    position = IntegerField(
+        _l("Volgorde"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=1000, message=_l("Een getal van %(min)s tot %(max)s.")),
+        ],
+    )
+    submit = SubmitField(_l("Bewaren"))
+
+
+class CopyForm(_DutchDates, FlaskForm):
+    """Copy an activity for the next network moment, moved a number of days or weeks."""
+
+    amount = IntegerField(
+        _l("Verschuiven met"),
+        validators=[
+            InputRequired(message=_l("Vul in met hoeveel dagen of weken.")),
+            NumberRange(min=1, max=520, message=_l("Een getal van %(min)s tot %(max)s.")),
+        ],
+    )
+    unit = RadioField(
+        _l("Eenheid"),
+        choices=[option("days", _l("dagen")), option("weeks", _l("weken"))],
+        default="weeks",
+        validators=[InputRequired(message=_l("Kies dagen of weken."))],
+        invalid_choice_message=INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
+    )
+    title = _text(_l("Titel van de kopie"), 300)
+    submit = SubmitField(_l("Kopie maken"))
+
+    @property
+    def days(self) -> int:
+        return self.amount.data * (7 if self.unit.data == "weeks" else 1)
+
+
+class CancelForm(FlaskForm):
+    """Cancel an activity with a message to every registrant."""
+
+    message = _text(
+        _l("Bericht aan de ingeschrevenen"),
+        5000,
+        required=_l("Schrijf een bericht aan de ingeschrevenen."),
+        field=TextAreaField,
+    )
+    submit = SubmitField(_l("Activiteit annuleren"))
+
+
+class MailForm(FlaskForm):
+    """A mail to every confirmed participant."""
+
+    subject = _text(_l("Onderwerp"), 200, required=_l("Vul een onderwerp in."))
+    body = _text(_l("Bericht"), 20000, required=_l("Schrijf een bericht."), field=TextAreaField)
+    submit = SubmitField(_l("Versturen"))
+
+
+class AttendanceForm(FlaskForm):
+    """Whether one participant came: yes, no, or unknown."""
+
+    attended = RadioField(
+        _l("Aanwezig"),
+        choices=[option("yes", _l("ja")), option("no", _l("nee")), option("", _l("onbekend"))],
+        validators=[Optional()],
+        invalid_choice_message=INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
+    )
+    submit = SubmitField(_l("Bewaren"))
+
+    @property
+    def value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.attended.data)
+
+
+class PromoteForm(FlaskForm):
+    """Give a waiting-list registration a place; ``force`` allows going over capacity."""
+
+    force = BooleanField(_l("Ook als de activiteit volzet is (meer deelnemers dan plaatsen)"))
+    submit = SubmitField(_l("Plaats geven"))

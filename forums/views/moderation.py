@@ -1,0 +1,329 @@
+"""Moderation pages: thread tools, hide/restore, reports and the queue, suspensions, categories."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from community.core.extensions import db
+from community.models import User
+from forums import moderation
+from forums.forms import (
+    CategoryForm,
+    EmptyForm,
+    MoveForm,
+    ReasonForm,
+    RenameForm,
+    SuspendForm,
+)
+from forums.models import (
+    Category,
+    Forum,
+    ModerationLog,
+    Post,
+    PostRevision,
+    PrivacyOverride,
+    Report,
+    Thread,
+)
+from forums.permissions import (
+    can_make_public,
+    can_manage_categories,
+    can_moderate,
+    can_moderate_thread,
+)
+from forums.posting import slugify
+from forums.views.threads import bp, get_forum_or_404, get_post_or_404, thread_url
+
+QUEUE_LOG_ENTRIES = 50
+
+
+def _thread_for_moderator(thread_id: int) -> Thread:
+    thread = db.get_or_404(Thread, thread_id)
+    if not can_moderate_thread(current_user, thread):
+        abort(403)
+    return thread
+
+
+def _forums_with_categories() -> list[Forum]:
+    query = select(Forum).options(joinedload(Forum.categories)).order_by(Forum.position)
+    return db.session.scalars(query).unique().all()
+
+
+def _tools_page(thread, rename=None, move=None, status=200, error=None):
+    rename = rename or RenameForm(data={"title": thread.title})
+    move = move or MoveForm(data={"destination": f"{thread.forum_id}"})
+    move.fill_choices(_forums_with_categories())
+    return (
+        render_template(
+            "forums/moderate_thread.html",
+            thread=thread,
+            rename=rename,
+            move=move,
+            button=EmptyForm(),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/forum/gesprek/<int:thread_id>/beheer")
+@login_required
+def moderate_thread(thread_id):
+    return _tools_page(_thread_for_moderator(thread_id))
+
+
+@bp.post("/forum/gesprek/<int:thread_id>/<any(vastzetten,losmaken,sluiten,openen):action>")
+@login_required
+def toggle_thread(thread_id, action):
+    thread = _thread_for_moderator(thread_id)
+    if not EmptyForm().validate():
+        abort(400)
+    if action in ("vastzetten", "losmaken"):
+        moderation.set_pinned(thread, current_user, action == "vastzetten")
+    else:
+        moderation.set_locked(thread, current_user, action == "sluiten")
+    db.session.commit()
+    messages = {
+        "vastzetten": _("Het gesprek staat nu bovenaan."),
+        "losmaken": _("Het gesprek staat niet langer bovenaan."),
+        "sluiten": _("Het gesprek is gesloten."),
+        "openen": _("Het gesprek is weer open."),
+    }
+    flash(messages[action], "success")
+    return redirect(thread_url(thread), 303)
+
+
+@bp.post("/forum/gesprek/<int:thread_id>/hernoemen")
+@login_required
+def rename_thread(thread_id):
+    thread = _thread_for_moderator(thread_id)
+    form = RenameForm()
+    if not form.validate():
+        return _tools_page(thread, rename=form, status=422)
+    moderation.rename_thread(thread, current_user, form.title.data)
+    db.session.commit()
+    flash(_("Het gesprek heeft een nieuwe titel."), "success")
+    return redirect(thread_url(thread), 303)
+
+
+@bp.post("/forum/gesprek/<int:thread_id>/verplaatsen")
+@login_required
+def move_thread(thread_id):
+    thread = _thread_for_moderator(thread_id)
+    form = MoveForm()
+    form.fill_choices(_forums_with_categories())
+    if not form.validate():
+        return _tools_page(thread, move=form, status=422)
+    forum_id, _sep, category_id = form.destination.data.partition("/")
+    forum = db.session.get(Forum, int(forum_id))
+    category = db.session.get(Category, int(category_id)) if category_id else None
+    moderation.move_thread(thread, current_user, forum, category)
+    db.session.commit()
+    flash(_("Het gesprek is verplaatst naar %(forum)s.", forum=forum.name), "success")
+    return redirect(thread_url(thread), 303)
+
+
+def _post_for_moderator(post_id: int) -> Post:
+    post = get_post_or_404(post_id)
+    if not can_moderate_thread(current_user, post.thread):
+        abort(403)
+    return post
+
+
+@bp.route("/forum/bericht/<int:post_id>/verbergen", methods=["GET", "POST"])
+@login_required
+def hide_post(post_id):
+    post = _post_for_moderator(post_id)
+    form = ReasonForm()
+    if request.method == "GET" or not form.validate():
+        status = 200 if request.method == "GET" else 422
+        return render_template("forums/reason.html", post=post, form=form, kind="hide"), status
+    moderation.hide_post(post, current_user, form.reason.data)
+    db.session.commit()
+    flash(_("Het bericht is verborgen."), "success")
+    return redirect(url_for("forums.post_link", post_id=post.id), 303)
+
+
+@bp.post("/forum/bericht/<int:post_id>/herstellen")
+@login_required
+def restore_post(post_id):
+    post = _post_for_moderator(post_id)
+    if not EmptyForm().validate():
+        abort(400)
+    moderation.restore_post(post, current_user)
+    db.session.commit()
+    flash(_("Het bericht is weer zichtbaar."), "success")
+    return redirect(url_for("forums.post_link", post_id=post.id), 303)
+
+
+@bp.get("/forum/bericht/<int:post_id>/versies")
+@login_required
+def post_revisions(post_id):
+    post = _post_for_moderator(post_id)
+    revisions = db.session.scalars(
+        select(PostRevision)
+        .where(PostRevision.post_id == post.id)
+        .options(joinedload(PostRevision.editor))
+        .order_by(PostRevision.id.desc())
+    ).all()
+    return render_template("forums/revisions.html", post=post, revisions=revisions)
+
+
+@bp.route("/forum/bericht/<int:post_id>/melden", methods=["GET", "POST"])
+@login_required
+def report_post(post_id):
+    post = get_post_or_404(post_id)
+    form = ReasonForm()
+    if request.method == "GET" or not form.validate():
+        status = 200 if request.method == "GET" else 422
+        return render_template("forums/reason.html", post=post, form=form, kind="report"), status
+    try:
+        moderation.report_post(post, current_user, form.reason.data)
+    except moderation.ModerationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("forums.post_link", post_id=post.id), 303)
+    db.session.commit()
+    flash(_("Bedankt. Een moderator bekijkt je melding."), "success")
+    return redirect(url_for("forums.post_link", post_id=post.id), 303)
+
+
+@bp.get("/forum/moderatie")
+@login_required
+def moderation_queue():
+    if not can_moderate(current_user):
+        abort(403)
+    reports = db.session.scalars(
+        select(Report)
+        .where(Report.resolved_at.is_(None))
+        .options(
+            joinedload(Report.reporter),
+            joinedload(Report.post).joinedload(Post.author),
+            joinedload(Report.post)
+            .joinedload(Post.thread)
+            .options(joinedload(Thread.forum), joinedload(Thread.region)),
+        )
+        .order_by(Report.created_at)
+    ).all()
+    reports = [r for r in reports if can_moderate_thread(current_user, r.post.thread)]
+    entries = db.session.scalars(
+        select(ModerationLog)
+        .options(
+            joinedload(ModerationLog.moderator),
+            joinedload(ModerationLog.target_user),
+            joinedload(ModerationLog.thread).joinedload(Thread.forum),
+        )
+        .order_by(ModerationLog.id.desc())
+        .limit(QUEUE_LOG_ENTRIES)
+    ).all()
+    overrides = db.session.scalars(
+        select(PrivacyOverride).order_by(PrivacyOverride.id.desc()).limit(QUEUE_LOG_ENTRIES)
+    ).all()
+    return render_template(
+        "forums/moderation_queue.html",
+        reports=reports,
+        entries=entries,
+        overrides=overrides,
+        button=EmptyForm(),
+    )
+
+
+@bp.post("/forum/meldingen-beheer/<int:report_id>/afhandelen")
+@login_required
+def resolve_report(report_id):
+    report = db.get_or_404(Report, report_id)
+    if not can_moderate_thread(current_user, report.post.thread) or not EmptyForm().validate():
+        abort(403)
+    moderation.resolve_report(report, current_user)
+    db.session.commit()
+    flash(_("De melding is afgehandeld; het bericht blijft zichtbaar."), "success")
+    return redirect(url_for("forums.moderation_queue"), 303)
+
+
+@bp.route("/forum/leden/<int:user_id>/schorsen", methods=["GET", "POST"])
+@login_required
+def suspend_member(user_id):
+    if not can_moderate(current_user):
+        abort(403)
+    member = db.get_or_404(User, user_id)
+    form = SuspendForm()
+    if request.method == "GET" or not form.validate():
+        status = 200 if request.method == "GET" else 422
+        return render_template("forums/suspend.html", member=member, form=form), status
+    try:
+        suspension = moderation.suspend_member(
+            member, current_user, form.days.data, form.reason.data
+        )
+    except moderation.ModerationError as error:
+        db.session.rollback()
+        form.days.errors = [str(error.message)]
+        return render_template("forums/suspend.html", member=member, form=form), 422
+    db.session.commit()
+    flash(
+        _(
+            "%(name)s kan tot %(until)s geen berichten plaatsen.",
+            name=member.display_name,
+            until=_local(suspension.ends_at),
+        ),
+        "success",
+    )
+    return redirect(url_for("forums.moderation_queue"), 303)
+
+
+def _local(moment) -> str:
+    from community.core.i18n import localdatetime
+
+    return localdatetime(moment)
+
+
+@bp.route("/forum/<slug>/categorieen", methods=["GET", "POST"])
+@login_required
+def categories(slug):
+    forum = get_forum_or_404(slug)
+    if not can_manage_categories(current_user, forum):
+        abort(403)
+    form = CategoryForm()
+    if request.method == "POST" and form.validate():
+        name = form.name.data.strip()
+        slug_ = slugify(name, 120)
+        if any(c.slug == slug_ for c in forum.categories):
+            form.name.errors = [_("Dit forum heeft al een categorie met die naam.")]
+        else:
+            position = max((c.position for c in forum.categories), default=0) + 1
+            db.session.add(
+                Category(
+                    forum=forum,
+                    name=name,
+                    slug=slug_,
+                    description=(form.description.data or "").strip(),
+                    position=position,
+                )
+            )
+            moderation.log_action(current_user, "add_category", detail=f"{forum.name}: {name}")
+            db.session.commit()
+            flash(_("Categorie „%(name)s” toegevoegd.", name=name), "success")
+            return redirect(url_for("forums.categories", slug=forum.slug), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("forums/categories.html", forum=forum, form=form), status
+
+
+@bp.post("/forum/<slug>/<any(openbaar,besloten):visibility>")
+@login_required
+def set_public(slug, visibility):
+    forum = get_forum_or_404(slug)
+    if not can_make_public(current_user, forum) or not EmptyForm().validate():
+        abort(403)
+    forum.is_public = visibility == "openbaar"
+    moderation.log_action(
+        current_user, "public" if forum.is_public else "members_only", detail=forum.name
+    )
+    db.session.commit()
+    if forum.is_public:
+        flash(_("Iedereen kan dit forum nu lezen, ook zonder aanmelden."), "success")
+    else:
+        flash(_("Alleen aangemelde leden kunnen dit forum nu lezen."), "success")
+    return redirect(url_for("forums.forum", slug=forum.slug), 303)
