@@ -27,15 +27,7 @@ from functools import cache
 import click
 from sqlalchemy import Table, func, insert, select, text
 
-from community.core.extensions import db
-from community.core.markup import render_markdown
-from community.core.storage.local import get_storage
-from community.library.uploads import extract_pdf_text
-from community.models import (
-    Material,
-    MaterialTag,
-    MaterialType,
-    MaterialVersion,
+from community.accounts.models import (
     Network,
     Organisation,
     Region,
@@ -43,10 +35,20 @@ from community.models import (
     Theme,
     User,
     coordinator_regions,
-    material_tag_links,
-    material_themes,
     user_themes,
 )
+from community.core.extensions import db
+from community.core.markup import render_markdown
+from community.core.storage.local import get_storage
+from community.library.models import (
+    Material,
+    MaterialTag,
+    MaterialType,
+    MaterialVersion,
+    material_tag_links,
+    material_themes,
+)
+from community.library.uploads import extract_pdf_text
 from demo.pdf import material_pdf
 from demo.seed import BRUSSELS, load_content, local_to_utc, slugify
 from events.models import (

@@ -13,9 +13,9 @@ from community.accounts.auth import (
     find_user_by_email,
     normalise_email,
 )
+from community.accounts.models import User
 from community.core.extensions import db
 from community.core.mail.outbox import deliver_outbox
-from community.models import User
 
 
 def init_app(app: Flask) -> None:

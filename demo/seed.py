@@ -13,24 +13,19 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import func, select
 
+from community.accounts.models import Network, Organisation, Region, Sector, Theme, User
 from community.core.extensions import db
 from community.core.markup import render_markdown
 from community.core.storage.local import get_storage
 from community.library.materials import tags_from_text
-from community.library.uploads import extract_pdf_text
-from community.models import (
+from community.library.models import (
     Material,
     MaterialType,
     MaterialVersion,
-    Network,
-    Organisation,
     Practice,
     PracticeStatus,
-    Region,
-    Sector,
-    Theme,
-    User,
 )
+from community.library.uploads import extract_pdf_text
 from demo.pdf import material_pdf
 from events.models import (
     Event,

@@ -15,6 +15,7 @@ import logging
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from community.accounts.models import User
 from community.core.extensions import db
 from community.gdpr.rights import (
     DELETED_NAME,
@@ -23,7 +24,6 @@ from community.gdpr.rights import (
     register_export,
     register_purge,
 )
-from community.models import User
 from events import registration as seats
 from events.models import Event, Invitation, Registration, RegistrationState, WorkshopChoice
 from events.notifications import notify_promoted

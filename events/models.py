@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
+from community.accounts.models import Network, Organisation, Region, Theme, User
 from community.core.db import Base, utcnow
-from community.models import Material, Network, Organisation, Region, Theme, User
+from community.library.models import Material
 
 
 class EventType(enum.StrEnum):

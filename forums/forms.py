@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from community.forms import INVALID_CHOICE, ChoiceField, option, optional_int
+from community.core.forms import INVALID_CHOICE, ChoiceField, option, optional_int
 from forums.models import MailMode
 
 PRIVACY_CONFIRM_LABEL = _l(

@@ -15,9 +15,9 @@ import logging
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
+from community.accounts.models import User
 from community.core.extensions import db
 from community.gdpr.rights import register_erasure, register_export
-from community.models import User
 from forums.models import (
     ForumPreference,
     MailMode,

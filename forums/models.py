@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
+from community.accounts.models import Region, Theme, User
 from community.core.db import Base, utcnow
-from community.models import Region, Theme, User
 
 if TYPE_CHECKING:
     from events.models import Event

@@ -14,9 +14,9 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from community.accounts.models import User
 from community.core.db import utcnow
 from community.core.extensions import db
-from community.models import User
 from forums.models import Category, Forum, ModerationLog, Post, Report, Suspension, Thread
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from community.accounts.models import User
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.i18n import LOCALES
 from community.core.mail.outbox import queue_mail
-from community.models import User
 from forums.models import (
     ForumPreference,
     MailMode,

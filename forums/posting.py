@@ -15,11 +15,11 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from community.accounts.models import Region, User
 from community.accounts.permissions import can_post
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.markup import render_markdown
-from community.models import Region, User
 from forums.models import (
     Category,
     Forum,

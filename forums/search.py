@@ -14,10 +14,10 @@ from markupsafe import Markup, escape
 from sqlalchemy import DDL, Table, column, event, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import joinedload
 
+from community.accounts.models import Region, Theme, User
 from community.accounts.permissions import can_read_members_content
 from community.core.db import register_unmodelled
 from community.core.extensions import db
-from community.models import Region, Theme, User
 from forums.models import Category, Forum, Post, Thread
 
 RESULTS_PER_PAGE = 20

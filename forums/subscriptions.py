@@ -7,9 +7,9 @@ import logging
 from flask import current_app, url_for
 from sqlalchemy import select
 
+from community.accounts.models import User
 from community.core.extensions import db
 from community.core.tokens import TokenInvalid, make_token, read_token
-from community.models import User
 from forums.models import Category, Forum, ForumPreference, MailMode, Subscription, Thread
 
 log = logging.getLogger(__name__)

@@ -186,7 +186,7 @@ def count_queries(app):
 
 @pytest.fixture
 def make_region(app):
-    from community.models import Network, Region
+    from community.accounts.models import Network, Region
 
     def _make(**overrides):
         n = next(_counter)
@@ -211,7 +211,7 @@ def make_region(app):
 
 @pytest.fixture
 def make_theme(app):
-    from community.models import Theme
+    from community.accounts.models import Theme
 
     def _make(number: int):
         theme = db.session.scalar(select(Theme).where(Theme.number == number))
@@ -227,7 +227,7 @@ def make_theme(app):
 @pytest.fixture
 def make_user(app):
     """Return a callable making a user; ``role`` is "member", "coordinator" or "admin"."""
-    from community.models import User
+    from community.accounts.models import User
 
     def _make(role: str = "member", regions=(), password: str = PASSWORD, **overrides):
         n = next(_counter)

@@ -12,22 +12,17 @@ from dataclasses import dataclass, field
 
 from werkzeug.security import generate_password_hash
 
+from community.accounts.models import Network, Organisation, Region, Sector, Theme, User
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.storage.local import store_file
-from community.models import (
+from community.library.models import (
     Material,
     MaterialType,
     MaterialVersion,
-    Network,
-    Organisation,
     Practice,
     PracticeAttachment,
     PracticeStatus,
-    Region,
-    Sector,
-    Theme,
-    User,
 )
 from events.models import (
     Event,

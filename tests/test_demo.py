@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
+from community.accounts.models import Network, Organisation, Region, Theme, User
 from community.core.extensions import db
 from community.core.storage.local import get_storage
-from community.models import Material, Network, Organisation, Practice, Region, Theme, User
+from community.library.models import Material, Practice
 from demo.seed import DEMO_PASSWORD, load_content, seed_demo, slugify
 from events.models import Event, EventMaterial, ProgrammeItem, Visibility
 from forums.models import Category, Forum, Post, Thread

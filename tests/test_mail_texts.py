@@ -20,13 +20,13 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import select
 
+from community.accounts.models import Organisation, Sector
 from community.core.extensions import db
 from community.core.mail.outbox import deliver_outbox
 from community.library.practices import PracticeFields, create_practice, publish_practice
-from community.models import Organisation, Sector
 from events import notifications as notify
 from events import registration as reg
-from events.organiser import EventDetails, cancel_event, update_event
+from events.organising import EventDetails, cancel_event, update_event
 from events.registration import GuestDetails
 from forums.models import Forum, ForumPreference, MailMode, Thread
 from forums.posting import mention_handle

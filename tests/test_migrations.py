@@ -76,7 +76,7 @@ def test_upgrade_of_an_empty_database_gives_the_schema_of_the_models(migrations_
 
 
 def test_migrated_schema_refuses_an_email_that_differs_only_in_case(migrations_app):
-    from community.models import User
+    from community.accounts.models import User
 
     upgrade()
     db.session.add(User(email="ann@example.org", display_name="Ann", password_hash="x"))

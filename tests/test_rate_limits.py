@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 from events.models import Registration
 from tests.conftest import PASSWORD
 from tests.pages_helpers import sign_in

@@ -19,11 +19,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from community.accounts.models import LANGUAGES, Organisation, Region, Sector, Theme, User
 from community.core.db import utcnow
 from community.core.extensions import db, login_manager
 from community.core.pagecache.middleware import NOT_A_CHANGE_OF_PAGES
 from community.core.tokens import TokenExpired, TokenInvalid, make_token, read_token
-from community.models import LANGUAGES, Organisation, Region, Sector, Theme, User
 
 log = logging.getLogger(__name__)
 

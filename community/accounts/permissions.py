@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from community.models import Region, User
+from community.accounts.models import Region, User
 
 
 def is_signed_in(user) -> bool:

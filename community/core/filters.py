@@ -1,4 +1,4 @@
-"""List filters from query arguments (region, theme, type), refused loudly when unknown."""
+"""List filters from query arguments (type, page, whole numbers), refused loudly when unknown."""
 
 from __future__ import annotations
 
@@ -7,11 +7,7 @@ from typing import TypeVar
 
 from flask import render_template
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-
-from community.core.extensions import db
-from community.models import Region, Theme
 
 E = TypeVar("E", bound=enum.StrEnum)
 
@@ -44,20 +40,6 @@ def invalid_filter_response(error: InvalidFilter):
     return render_template("errors/400.html", message=error.message), 400
 
 
-def region_arg(args: MultiDict, name: str = "regio") -> Region | None:
-    """Return the region whose slug is ``args[name]``, None when absent or empty.
-
-    Raises :class:`InvalidFilter` when no region has that slug.
-    """
-    value = args.get(name, "").strip()
-    if not value:
-        return None
-    region = db.session.scalar(select(Region).where(Region.slug == value))
-    if region is None:
-        raise InvalidFilter(name, value)
-    return region
-
-
 def whole_number(value: str, max_digits: int = 9) -> int | None:
     """Return ``value`` ("0"–"999999999") as an int, or None when it is not a whole number.
 
@@ -68,23 +50,6 @@ def whole_number(value: str, max_digits: int = 9) -> int | None:
     if not value or len(value) > max_digits or not (value.isascii() and value.isdigit()):
         return None
     return int(value)
-
-
-def theme_arg(args: MultiDict, name: str = "thema") -> Theme | None:
-    """Return the theme whose number is ``args[name]`` ("1", "2"), None when absent or empty.
-
-    Raises :class:`InvalidFilter` for anything but the number of an existing theme.
-    """
-    value = args.get(name, "").strip()
-    if not value:
-        return None
-    theme = None
-    number = whole_number(value, max_digits=3)
-    if number is not None:
-        theme = db.session.scalar(select(Theme).where(Theme.number == number))
-    if theme is None:
-        raise InvalidFilter(name, value)
-    return theme
 
 
 def choice_arg(args: MultiDict, name: str, choices: type[E]) -> E | None:

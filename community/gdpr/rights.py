@@ -20,9 +20,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from community.accounts.auth import WrongPassword
+from community.accounts.models import User
 from community.core.db import utcnow
 from community.core.extensions import db
-from community.models import Material, MaterialVersion, OutboxMessage, Practice, User
+from community.core.mail.models import OutboxMessage
+from community.library.models import Material, MaterialVersion, Practice
 
 log = logging.getLogger(__name__)
 

@@ -15,23 +15,16 @@ from sqlalchemy import select
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from community.accounts.models import LANGUAGES, Organisation, Region, Sector, Theme
 from community.core.extensions import db
-from community.forms import (
+from community.core.forms import (
     INVALID_CHOICE,
     ChoiceField,
     MultiCheckboxField,
     option,
     optional_int,
 )
-from community.models import (
-    LANGUAGES,
-    LICENCE_LABELS,
-    MaterialType,
-    Organisation,
-    Region,
-    Sector,
-    Theme,
-)
+from community.library.models import LICENCE_LABELS, MaterialType
 
 
 def _max(n: int):

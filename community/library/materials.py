@@ -13,29 +13,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from community.accounts.models import Organisation, Region, Theme, User
 from community.accounts.permissions import can_post, can_read_members_content, is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.markup import render_markdown
 from community.core.pagecache.middleware import NOT_A_CHANGE_OF_PAGES
 from community.core.storage.local import release_file, store_file
+from community.library.models import Licence, Material, MaterialTag, MaterialType, MaterialVersion
 from community.library.uploads import (
     PDF,
     CheckedFile,
     UploadRefused,
     check_web_link,
     extract_pdf_text,
-)
-from community.models import (
-    Licence,
-    Material,
-    MaterialTag,
-    MaterialType,
-    MaterialVersion,
-    Organisation,
-    Region,
-    Theme,
-    User,
 )
 
 log = logging.getLogger(__name__)

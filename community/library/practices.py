@@ -16,25 +16,21 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, or_, select
 
+from community.accounts.models import SECTOR_VALUES, Organisation, Region, Theme, User
 from community.accounts.permissions import can_post, is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.mail.outbox import queue_mail
 from community.core.storage.local import release_file, store_file
 from community.library.materials import unique_slug
-from community.library.uploads import CheckedFile, UploadRefused, check_web_link
-from community.models import (
+from community.library.models import (
     PRACTICE_STATUS_LABELS,
-    SECTOR_VALUES,
-    Organisation,
     Practice,
     PracticeAttachment,
     PracticeStatus,
-    Region,
-    Theme,
-    User,
     practice_themes,
 )
+from community.library.uploads import CheckedFile, UploadRefused, check_web_link
 
 log = logging.getLogger(__name__)
 

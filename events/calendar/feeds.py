@@ -26,9 +26,9 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, subqueryload
 from werkzeug.datastructures import MultiDict
 
+from community.accounts.models import Region, Theme, User
 from community.core.extensions import db
 from community.core.filters import whole_number
-from community.models import Region, Theme, User
 from events.calendar.ical import calendar_of, event_component
 from events.models import (
     Event,

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from community.accounts.models import Sector
 from community.core.i18n import localdatetime
-from community.models import Sector
 from events.models import Event, EventQuestion, Registration, RegistrationState
 
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and

@@ -33,8 +33,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from community.accounts.models import Organisation, Region, Theme
 from community.core.extensions import db
-from community.forms import (
+from community.core.forms import (
     INVALID_CHOICE,
     INVALID_CHOICES,
     ChoiceField,
@@ -42,7 +43,6 @@ from community.forms import (
     option,
     optional_int,
 )
-from community.models import Organisation, Region, Theme
 from events.models import EventType, ProgrammeItemKind, QuestionKind, Visibility
 
 DATE_MESSAGE = _l("Geef een geldige datum (jjjj-mm-dd of dd-mm-jjjj).")

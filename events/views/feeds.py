@@ -20,14 +20,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
+from community.accounts.filters import region_arg, theme_arg
+from community.accounts.models import Region, Theme
 from community.accounts.permissions import is_signed_in
 from community.accounts.views.account import safe_next
 from community.core.db import utcnow
 from community.core.extensions import db
-from community.core.filters import choice_arg, region_arg, theme_arg
+from community.core.filters import choice_arg
+from community.core.forms import EmptyForm
 from community.core.pagecache.middleware import cached_page
-from community.forms import EmptyForm
-from community.models import Region, Theme
 from events.calendar import feeds
 from events.calendar.feeds import FeedFilters, UnknownFeed
 from events.calendar.ical import CALENDAR_MIMETYPE

@@ -12,13 +12,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from community.accounts.models import Organisation, Region, Sector, Theme
 from community.accounts.permissions import can_coordinate, coordinated_region_ids
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.filters import InvalidFilter, choice_arg
-from community.forms import EmptyForm
-from community.models import Organisation, Region, Sector, Theme
-from events import notifications, organiser
+from community.core.forms import EmptyForm
+from events import notifications
+from events import organising as organiser
 from events import registration as seats
 from events.models import (
     Event,
@@ -32,7 +33,7 @@ from events.models import (
     RegistrationState,
     Visibility,
 )
-from events.organiser import (
+from events.organising import (
     AttendeeFilters,
     EventDetails,
     OrganiserError,
@@ -40,9 +41,9 @@ from events.organiser import (
     QuestionDetails,
     WrongStatus,
     brussels_to_utc,
+    export,
     to_brussels,
 )
-from events.organising import export
 from events.organising.forms import (
     AttendanceForm,
     CancelForm,

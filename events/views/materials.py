@@ -15,13 +15,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from community.core.extensions import db
+from community.core.forms import ChoiceField, option, optional_int
 from community.core.sections import register_section
-from community.forms import ChoiceField, option, optional_int
 from community.library.forms import MaterialForm, fill_material_choices
 from community.library.materials import MaterialFilter, create_material, register_material_filter
+from community.library.models import Material
 from community.library.uploads import UploadRefused, read_upload
 from community.library.views.materials import material_fields, refuse, too_large
-from community.models import Material
 from events.models import Event, EventMaterial, ProgrammeItem
 from events.permissions import can_manage_event, visible_events_filter
 

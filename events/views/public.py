@@ -25,17 +25,19 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from community.accounts.filters import region_arg, theme_arg
+from community.accounts.models import Region, Theme
 from community.accounts.permissions import is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import csrf, db, limiter
-from community.core.filters import InvalidFilter, choice_arg, page_arg, region_arg, theme_arg
+from community.core.filters import InvalidFilter, choice_arg, page_arg
+from community.core.forms import EmptyForm
 from community.core.i18n import selected_language
 from community.core.pagecache.middleware import cached_page
 from community.core.sections import register_section
 from community.core.security import protect_form_of_public_page, remote_address
-from community.forms import EmptyForm
 from community.library.materials import visible_materials_filter
-from community.models import Material, Region, Theme
+from community.library.models import Material
 from events import registration as seats
 from events.calendar.ical import (
     CALENDAR_MIMETYPE,
@@ -62,7 +64,7 @@ from events.permissions import (
     can_view_event,
     visible_events_filter,
 )
-from events.registration_forms import (
+from events.registration.forms import (
     add_answer_errors,
     answers_from,
     colleagues_from,

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 from forums import moderation
 from forums.forms import (
     CategoryForm,

@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from community.accounts.filters import region_arg, theme_arg
+from community.accounts.models import Region, Theme
 from community.core.extensions import csrf, db
-from community.core.filters import InvalidFilter, page_arg, region_arg, theme_arg, whole_number
+from community.core.filters import InvalidFilter, page_arg, whole_number
 from community.core.tokens import TokenExpired, TokenInvalid
-from community.models import Region, Theme
 from forums import notifications as notices
 from forums import subscriptions
 from forums.forms import EmptyForm, PreferenceForm

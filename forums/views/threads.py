@@ -19,13 +19,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager, joinedload
 
+from community.accounts.filters import region_arg
+from community.accounts.models import Region
 from community.accounts.permissions import is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import db, limiter, login_manager
-from community.core.filters import InvalidFilter, page_arg, region_arg, whole_number
+from community.core.filters import InvalidFilter, page_arg, whole_number
 from community.core.pagecache.middleware import cached_page
 from community.core.sections import register_section
-from community.models import Region
 from forums import activity
 from forums.forms import EmptyForm, PostForm, ThreadForm
 from forums.fragments import reader_fragments

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 
 NEW_PASSWORD = "een-nieuw-lang-wachtwoord"
 

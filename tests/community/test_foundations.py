@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from community.accounts.models import User
 from community.core.extensions import db
 from community.core.markup import render_markdown
 from community.core.storage.local import LocalStorage
-from community.models import User
 
 
 def test_datetimes_come_back_aware_in_utc(make_user):

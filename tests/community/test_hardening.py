@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 from tests.conftest import PASSWORD
 
 

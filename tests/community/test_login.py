@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 from tests.conftest import PASSWORD
 
 

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from sqlalchemy import select
 
+from community.accounts.models import Organisation, Sector, Theme
 from community.core.extensions import db
 from community.library.materials import (
     MaterialFields,
@@ -14,8 +15,8 @@ from community.library.materials import (
     create_material,
     search_materials,
 )
+from community.library.models import Material, MaterialType
 from community.library.uploads import check_upload
-from community.models import Material, MaterialType, Organisation, Sector, Theme
 from tests.community.library_files import pdf
 from tests.pages_helpers import forget_loaded_objects, sign_in
 
@@ -153,7 +154,7 @@ def test_library_page_makes_at_most_ten_queries_whatever_the_number_of_materials
 
 
 def test_demo_materials_are_found_by_words_inside_their_pdf_and_practices_published(client):
-    from community.models import Practice, PracticeStatus
+    from community.library.models import Practice, PracticeStatus
     from demo.seed import seed_demo
 
     seed_demo()

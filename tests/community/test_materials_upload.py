@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community.core.extensions import db
-from community.models import Material, MaterialVersion
+from community.library.models import Material, MaterialVersion
 from tests.community.library_files import HTML_AS_PDF, SVG_WITH_ONLOAD, pdf, png
 from tests.pages_helpers import sign_in
 

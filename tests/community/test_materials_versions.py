@@ -18,8 +18,8 @@ from community.library.materials import (
     create_material,
     remove_material,
 )
+from community.library.models import Material, MaterialType, MaterialVersion
 from community.library.uploads import check_upload
-from community.models import Material, MaterialType, MaterialVersion
 from tests.community.library_files import HTML_AS_PDF, pdf
 from tests.pages_helpers import sign_in
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.mail.models import OutboxMessage
 from community.core.mail.outbox import deliver_outbox, queue_mail
-from community.models import OutboxMessage
 
 
 @pytest.fixture

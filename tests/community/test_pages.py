@@ -6,9 +6,10 @@ import itertools
 
 import pytest
 
+from community.accounts.models import Organisation, Sector, Theme
 from community.core.extensions import db
 from community.core.storage.local import get_storage
-from community.models import Material, MaterialType, Organisation, Practice, Sector, Theme
+from community.library.models import Material, MaterialType, Practice
 from forums.models import Forum, Thread
 from tests.pages_helpers import add, days, forget_loaded_objects, now, sign_in
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from community.accounts import auth
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 from tests.community.conftest import NEW_PASSWORD
 from tests.conftest import PASSWORD, links_in
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community.core.extensions import db
+from community.library.models import Practice, PracticeAttachment, PracticeStatus
 from community.library.practices import (
     PracticeFields,
     PracticeStateError,
@@ -17,7 +18,6 @@ from community.library.practices import (
     send_back_practice,
     submit_practice,
 )
-from community.models import Practice, PracticeAttachment, PracticeStatus
 from tests.community.library_files import HTML_AS_PDF, pdf
 from tests.pages_helpers import sign_in
 

@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from community.accounts.auth import WrongPassword
+from community.accounts.models import Organisation, Sector, User
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.mail.models import OutboxMessage
 from community.core.mail.outbox import deliver_outbox
 from community.gdpr import rights as privacy
-from community.models import Material, MaterialType, Organisation, OutboxMessage, Sector, User
+from community.library.models import Material, MaterialType
 from events import registration as seats
 from events.models import Registration, RegistrationState
 from forums.models import Forum, Notification, Post, Subscription, Thread, ThreadRead

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 
 
 def test_profile_edit_stores_the_new_values(client, login, make_user, make_region, make_theme):

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from community.accounts import auth
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 from tests.conftest import links_in
 
 

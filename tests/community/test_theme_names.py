@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from community.models import Theme
+from community.accounts.models import Theme
 from tests.pages_helpers import add, sign_in
 
 KLEUTER = "Kleuter- en basisonderwijs"

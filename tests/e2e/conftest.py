@@ -206,7 +206,7 @@ def screenshot(page, name: str, width: str) -> None:
 
 def add_member(server: Server, email: str, name: str) -> None:
     """Add a verified member with the demo password straight through the models."""
-    from community.models import User
+    from community.accounts.models import User
 
     with server.app.app_context():
         user = User(email=email, display_name=name, is_verified=True, locale="nl")

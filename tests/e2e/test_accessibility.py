@@ -25,7 +25,7 @@ BLOCKING = {"serious", "critical"}
 @pytest.fixture(scope="session")
 def urls(server) -> dict[str, str]:
     """Paths of the main pages, looked up in the demo data (name → path)."""
-    from community.models import Material, Practice
+    from community.library.models import Material, Practice
     from events.models import Event
     from forums.models import Forum, Thread
 

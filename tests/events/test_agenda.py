@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from community.accounts.models import Theme
 from community.core.extensions import db
-from community.models import Theme
 from events.models import EventStatus, EventType
 from tests.pages_helpers import days, forget_loaded_objects, now
 

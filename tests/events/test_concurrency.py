@@ -11,8 +11,8 @@ import threading
 
 from sqlalchemy import select
 
+from community.accounts.models import Organisation, Sector, User
 from community.core.extensions import db
-from community.models import Organisation, Sector, User
 from events import registration as reg
 from events.models import Event, Registration, RegistrationState
 from events.registration import GuestDetails

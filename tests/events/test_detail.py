@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from community.models import Material, MaterialType, Organisation, Sector
+from community.accounts.models import Organisation, Sector
+from community.library.models import Material, MaterialType
 from events.models import EventMaterial, EventStatus, ProgrammeItem, ProgrammeItemKind
 from forums.models import Forum, Thread
 from tests.pages_helpers import add

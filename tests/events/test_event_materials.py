@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community.core.extensions import db
-from community.models import Material
+from community.library.models import Material
 from events.models import EventMaterial, ProgrammeItem
 from tests.community.library_files import HTML_AS_PDF, pdf
 from tests.pages_helpers import sign_in

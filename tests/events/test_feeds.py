@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug.http import http_date
 
+from community.accounts.models import User
 from community.core.db import utcnow
 from community.core.extensions import db
-from community.models import User
 from events.calendar import feeds
 from events.calendar.feeds import FeedFilters
 from events.calendar.ical import event_uid
@@ -23,7 +23,7 @@ from events.models import (
     Registration,
     Visibility,
 )
-from events.organiser import EventDetails, cancel_event, update_event
+from events.organising import EventDetails, cancel_event, update_event
 from events.registration import cancel, register
 from tests.pages_helpers import forget_loaded_objects, sign_in
 

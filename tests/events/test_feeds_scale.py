@@ -7,9 +7,9 @@ import datetime as dt
 import icalendar
 from sqlalchemy import insert, select
 
+from community.accounts.models import Theme
 from community.core.db import utcnow
 from community.core.extensions import db
-from community.models import Theme
 from events.models import Event, EventStatus, EventType, ProgrammeItem, Visibility, event_themes
 from tests.pages_helpers import forget_loaded_objects
 

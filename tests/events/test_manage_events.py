@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community.core.extensions import db
-from community.models import OutboxMessage
+from community.core.mail.models import OutboxMessage
 from events.models import (
     Event,
     EventQuestion,

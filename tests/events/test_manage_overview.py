@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from community.accounts.models import Region, Theme
 from community.core.extensions import db
-from community.models import Region, Theme
 from events.models import EventStatus
 from tests.pages_helpers import forget_loaded_objects, sign_in
 

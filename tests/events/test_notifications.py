@@ -12,8 +12,8 @@ import vobject
 from sqlalchemy import select
 
 from community.core.extensions import db
+from community.core.mail.models import OutboxMessage
 from community.core.mail.outbox import deliver_outbox
-from community.models import OutboxMessage
 from events import notifications as notify
 from events import registration as reg
 from events.calendar.ical import event_uid

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community.core.extensions import db
-from events import organiser
+from events import organising as organiser
 from events.models import (
     Event,
     EventQuestion,
@@ -22,7 +22,7 @@ from events.models import (
     RegistrationState,
     WorkshopChoice,
 )
-from events.organiser import (
+from events.organising import (
     CapacityBelowTaken,
     EventDetails,
     InvalidPeriod,

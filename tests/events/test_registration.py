@@ -8,8 +8,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from community.accounts.models import Organisation, Sector
 from community.core.extensions import db
-from community.models import Organisation, Sector
 from events import registration as reg
 from events.models import (
     EventQuestion,

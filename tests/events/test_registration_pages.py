@@ -10,8 +10,8 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
+from community.accounts.models import Organisation, Sector
 from community.core.extensions import db
-from community.models import Organisation, Sector
 from events import registration as reg
 from events.models import (
     EventQuestion,

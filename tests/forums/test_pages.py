@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 from forums.models import Forum, Post
 from tests.pages_helpers import add, forget_loaded_objects, now, sign_in
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert
 
+from community.accounts.models import User
 from community.core.extensions import db
-from community.models import User
 from forums.models import Post, Thread
 from tests.forums.conftest import sign_in
 from tests.pages_helpers import forget_loaded_objects

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from community.core.extensions import db
-from community.models import Material
+from community.library.models import Material
 from events.models import Registration, RegistrationState
 from tests.community.library_files import pdf
 from tests.conftest import PASSWORD

@@ -34,19 +34,8 @@ from community.accounts.auth import (
     TokenInvalid,
     WrongPassword,
 )
-from community.accounts.permissions import can_administer
-from community.core.extensions import csrf, db, limiter
-from community.core.i18n import selected_language
-from community.core.mail.outbox import queue_mail
-from community.core.security import (
-    address_and_email,
-    failed_login,
-    protect_form_of_public_page,
-    remote_address,
-)
-from community.forms import (
+from community.accounts.forms import (
     ChangePasswordForm,
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -56,7 +45,18 @@ from community.forms import (
     fill_profile_choices,
     fill_role_choices,
 )
-from community.models import Organisation, Region, Sector, Theme, User
+from community.accounts.models import Organisation, Region, Sector, Theme, User
+from community.accounts.permissions import can_administer
+from community.core.extensions import csrf, db, limiter
+from community.core.forms import EmptyForm
+from community.core.i18n import selected_language
+from community.core.mail.outbox import queue_mail
+from community.core.security import (
+    address_and_email,
+    failed_login,
+    protect_form_of_public_page,
+    remote_address,
+)
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from community.accounts.models import Network, Region
 from community.core.extensions import db
 from community.core.filters import InvalidFilter, invalid_filter_response
 from community.core.pagecache.middleware import SCOPES, cached_page
@@ -20,13 +21,13 @@ from community.library.materials import (
     can_view_material,
     visible_materials_filter,
 )
+from community.library.models import Material, Practice, PracticeStatus
 from community.library.practices import (
     can_edit_practice,
     can_review_practice,
     can_submit_practice,
     can_view_practice,
 )
-from community.models import Material, Network, Practice, PracticeStatus, Region
 
 bp = Blueprint("community", __name__)
 

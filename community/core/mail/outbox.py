@@ -22,7 +22,7 @@ from sqlalchemy import select
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.i18n import LOCALES
-from community.models import OutboxMessage
+from community.core.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 

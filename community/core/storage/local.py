@@ -78,7 +78,7 @@ _RELEASED = "bruggen.storage.released"
 
 
 def _file_reference_columns():
-    from community.models import Material, MaterialVersion, PracticeAttachment
+    from community.library.models import Material, MaterialVersion, PracticeAttachment
 
     return (Material.file_key, MaterialVersion.file_key, PracticeAttachment.file_key)
 

@@ -13,12 +13,13 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from community.accounts.models import Region, Theme
 from community.accounts.views.regions import bp, material_options
 from community.core.extensions import db, login_manager
 from community.core.filters import InvalidFilter, choice_arg, page_arg
+from community.core.forms import EmptyForm
 from community.core.pagecache.middleware import cached_page
 from community.core.storage.local import get_storage
-from community.forms import EmptyForm
 from community.library.forms import MaterialForm, MaterialVersionForm, fill_material_choices
 from community.library.materials import (
     INLINE_TYPES,
@@ -36,16 +37,8 @@ from community.library.materials import (
     served_type,
     update_material,
 )
+from community.library.models import Licence, Material, MaterialTag, MaterialType, MaterialVersion
 from community.library.uploads import UploadRefused, read_upload
-from community.models import (
-    Licence,
-    Material,
-    MaterialTag,
-    MaterialType,
-    MaterialVersion,
-    Region,
-    Theme,
-)
 
 PER_PAGE = 30
 

@@ -8,12 +8,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from community.accounts.filters import region_arg, theme_arg
+from community.accounts.models import Organisation, Region, Sector, Theme
 from community.accounts.views.regions import bp
 from community.core.extensions import db
-from community.core.filters import choice_arg, region_arg, theme_arg
+from community.core.filters import choice_arg
+from community.core.forms import EmptyForm
 from community.core.pagecache.middleware import cached_page
-from community.forms import EmptyForm
 from community.library.forms import PracticeForm, PracticeReviewForm, fill_practice_choices
+from community.library.models import Practice, PracticeAttachment, PracticeStatus
 from community.library.practices import (
     PracticeFields,
     PracticeStateError,
@@ -35,15 +38,6 @@ from community.library.practices import (
 )
 from community.library.uploads import UploadRefused, read_upload
 from community.library.views.materials import refuse, send_stored_file
-from community.models import (
-    Organisation,
-    Practice,
-    PracticeAttachment,
-    PracticeStatus,
-    Region,
-    Sector,
-    Theme,
-)
 
 
 def _practice_options():

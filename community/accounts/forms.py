@@ -1,7 +1,5 @@
 """Account forms: sign-up, login, password reset and change, profile, admin roles.
 
-Labels and messages are lazy-translated with the Dutch text as message id; every
-validator has an explicit Dutch ``message`` so no English WTForms default leaks.
 Choices that come from the database (regions, organisations, themes) are filled
 in by the view with :func:`fill_profile_choices`.
 """
@@ -15,68 +13,23 @@ from wtforms import (
     BooleanField,
     PasswordField,
     RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.accounts.auth import MIN_PASSWORD_LENGTH
+from community.accounts.models import LANGUAGES, Organisation, Region, Sector, Theme
 from community.core.extensions import db
-from community.models import LANGUAGES, Organisation, Region, Sector, Theme
-
-try:  # WTForms >= 3.3: options as SelectChoice (tuples are deprecated there)
-    from wtforms.fields.choices import SelectChoice as _SelectChoice
-except ImportError:  # pragma: no cover - WTForms 3.1/3.2 take (value, label) tuples
-    _SelectChoice = None
-
-
-def option(value, label):
-    """Return one option of a select, checkbox or radio list, for any supported WTForms."""
-    if _SelectChoice is None:
-        return (value, label)
-    return _SelectChoice(value=value, label=label)
-
-
-INVALID_CHOICE = _l("Kies een van de mogelijkheden uit de lijst.")
-INVALID_CHOICES = _l("Kies alleen mogelijkheden uit de lijst (niet geldig: %(value)s).")
-
-
-def optional_int(value) -> int | None:
-    """Coerce a submitted select value to an int id; "" (no choice) becomes None."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-def optional_str(value) -> str | None:
-    """Coerce a submitted select value to a string; "" (no choice) becomes None."""
-    if value in (None, "", "None"):
-        return None
-    return str(value)
-
-
-class ChoiceField(SelectField):
-    """A select with Dutch messages for values that are not in its choices."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
-        super().__init__(*args, **kwargs)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices shown as a list of checkboxes (rendered in a fieldset by the macro)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICES)
-        super().__init__(*args, **kwargs)
+from community.core.forms import (
+    INVALID_CHOICE,
+    ChoiceField,
+    MultiCheckboxField,
+    _strip,
+    option,
+    optional_int,
+    optional_str,
+)
 
 
 def _email_field(label=None) -> StringField:
@@ -90,11 +43,6 @@ def _email_field(label=None) -> StringField:
         filters=[_strip],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
-
-
-def _strip(value: str | None) -> str | None:
-    """Drop the spaces a pasted address often carries."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def _new_password_fields(label=None) -> tuple[PasswordField, PasswordField]:
@@ -236,12 +184,6 @@ class ChangePasswordForm(FlaskForm):
     )
     password, password_repeat = _new_password_fields(_l("Nieuw wachtwoord"))
     submit = SubmitField(_l("Wachtwoord wijzigen"))
-
-
-class EmptyForm(FlaskForm):
-    """A POST-only button: the form carries nothing but its CSRF token."""
-
-    submit = SubmitField(_l("Verder"))
 
 
 class UserRolesForm(FlaskForm):

@@ -20,9 +20,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from community.accounts.models import Sector
+from community.core.forms import ChoiceField, MultiCheckboxField, option, optional_str
 from community.core.i18n import localtime
-from community.forms import ChoiceField, MultiCheckboxField, option, optional_str
-from community.models import Sector
 from events.models import Event, QuestionKind
 from events.registration import GuestDetails, workshops_of
 
