@@ -10,7 +10,7 @@ categories) come from ``demo/content.yaml``.
 Rows are written with ``executemany`` (one ``INSERT`` per table and batch), with
 explicit ids, into an empty database whose schema exists (``flask db upgrade``,
 or ``db.create_all()`` in the tests). Post and description HTML is made by the
-app's own ``community.markup.render_markdown``, exactly as the app stores it.
+app's own ``community.core.markup.render_markdown``, exactly as the app stores it.
 The same scale and day give the same data (a seeded random generator), but for
 the members' secret tokens.
 """

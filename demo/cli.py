@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
+from flask.cli import with_appcontext
 
 from community.core.extensions import db
 
@@ -32,30 +33,31 @@ COUNT_LABELS = {
 }
 
 
-def init_app(app: Flask) -> None:
-    """Register ``flask seed-demo``."""
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo content (idempotent) and print the demo logins."""
+    from demo.seed import DEMO_PASSWORD, demo_accounts, seed_demo
 
-    @app.cli.command("seed-demo")
-    def seed_demo_command() -> None:
-        """Load the demo content (idempotent) and print the demo logins."""
-        from demo.seed import DEMO_PASSWORD, demo_accounts, seed_demo
+    if current_app.config["BRUGGEN_ENV"] == "production":
+        click.echo(REFUSED_IN_PRODUCTION, err=True)
+        raise click.exceptions.Exit(1)
+    counts = seed_demo()
+    db.session.commit()
+    created = {key: n for key, n in counts.items() if n}
+    if created:
+        summary = ", ".join(f"{n} {COUNT_LABELS.get(key, key)}" for key, n in created.items())
+        click.echo(f"Democontent geladen: {summary}.")
+    else:
+        click.echo("Democontent al geladen: niets toegevoegd.")
+    click.echo("")
+    click.echo(f"Demo-aanmeldingen (wachtwoord voor elk account: {DEMO_PASSWORD}):")
+    accounts = demo_accounts()
+    width = max(len(account["email"]) for account in accounts)
+    for account in accounts:
+        click.echo(f"  {account['email']:<{width}}  {account['role_label']}")
+    click.echo("")
+    click.echo(f"Bruggen: {SITE_URL}")
 
-        if current_app.config["BRUGGEN_ENV"] == "production":
-            click.echo(REFUSED_IN_PRODUCTION, err=True)
-            raise click.exceptions.Exit(1)
-        counts = seed_demo()
-        db.session.commit()
-        created = {key: n for key, n in counts.items() if n}
-        if created:
-            summary = ", ".join(f"{n} {COUNT_LABELS.get(key, key)}" for key, n in created.items())
-            click.echo(f"Democontent geladen: {summary}.")
-        else:
-            click.echo("Democontent al geladen: niets toegevoegd.")
-        click.echo("")
-        click.echo(f"Demo-aanmeldingen (wachtwoord voor elk account: {DEMO_PASSWORD}):")
-        accounts = demo_accounts()
-        width = max(len(account["email"]) for account in accounts)
-        for account in accounts:
-            click.echo(f"  {account['email']:<{width}}  {account['role_label']}")
-        click.echo("")
-        click.echo(f"Bruggen: {SITE_URL}")
+
+COMMANDS = (seed_demo_command,)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-import unicodedata
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +15,7 @@ from community.accounts.models import Network, Organisation, Region, Sector, The
 from community.core.extensions import db
 from community.core.markup import render_markdown
 from community.core.storage.local import get_storage
+from community.core.text import slugify as text_slugify
 from community.library.materials import tags_from_text
 from community.library.models import (
     Material,
@@ -105,11 +104,7 @@ def slugify(text: str, max_length: int = 120) -> str:
     Accents are dropped ("Coördinator" -> "coordinator"), every run of other
     characters becomes one hyphen; the result is cut at a word boundary.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0]
-    return slug
+    return text_slugify(text, max_length=max_length)
 
 
 def local_to_utc(day: dt.date, hhmm: str) -> dt.datetime:

@@ -14,7 +14,7 @@ from community.core.mail.outbox import deliver_outbox
 @with_appcontext
 def send_reminders_command() -> None:
     """Queue and send the reminders of activities starting within two days (run e.g. hourly)."""
-    from .notifications import send_reminders
+    from events.notifications import send_reminders
 
     count = send_reminders(utcnow())
     db.session.commit()
@@ -26,8 +26,8 @@ def send_reminders_command() -> None:
 @with_appcontext
 def release_expired_command() -> None:
     """Free the places of guests who did not confirm within 48 hours; mail who moves up."""
-    from .notifications import notify_promoted
-    from .registration import release_expired_places
+    from events.notifications import notify_promoted
+    from events.registration import release_expired_places
 
     promoted = release_expired_places(utcnow())
     for registration in promoted:

@@ -20,9 +20,6 @@ from community.core.extensions import db
 from community.gdpr.rights import (
     DELETED_NAME,
     anonymous_address,
-    register_erasure,
-    register_export,
-    register_purge,
 )
 from events import registration as seats
 from events.models import Event, Invitation, Registration, RegistrationState, WorkshopChoice
@@ -150,13 +147,3 @@ def purge_guest_registrations(now: dt.datetime, retention: dt.timedelta) -> int:
     db.session.flush()
     log.info("purge: %d guest registrations anonymised", len(rows))
     return len(rows)
-
-
-register_export("registrations", export_registrations, order=10)
-register_erasure("registrations", erase_registrations, order=10)
-register_purge(
-    "guest_registrations",
-    purge_guest_registrations,
-    setting="GUEST_RETENTION_DAYS",
-    default_days=365,
-)

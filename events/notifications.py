@@ -5,7 +5,7 @@ meeting link only to confirmed participants), carries a signed cancel link
 that works without login (also to leave the waiting list) and, where it
 concerns a date, the activity as an ``.ics`` attachment whose MIME type
 ``method=`` equals the METHOD inside (issue 3, "Mail"; cases 001 K9, K10).
-Functions only queue mails (``community.mail.queue_mail``); the caller commits.
+Functions only queue mails (``community.core.mail.outbox.queue_mail``); the caller commits.
 """
 
 from __future__ import annotations

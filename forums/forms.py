@@ -127,7 +127,3 @@ class PreferenceForm(FlaskForm):
         invalid_choice_message=INVALID_CHOICE,
         invalid_value_message=INVALID_CHOICE,
     )
-
-
-class EmptyForm(FlaskForm):
-    """A POST-only button: carries the CSRF token."""

@@ -17,7 +17,6 @@ from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
 from community.core.extensions import db
-from community.gdpr.rights import register_erasure, register_export
 from forums.models import (
     ForumPreference,
     MailMode,
@@ -159,7 +158,3 @@ def erase_forum_data(user: User, now: dt.datetime) -> None:
     )
     db.session.flush()
     log.info("account %s: forum subscriptions, notifications and markers removed", user.id)
-
-
-register_export("forums", export_forum_data, order=20)
-register_erasure("forums", erase_forum_data, order=20)

@@ -18,8 +18,10 @@ from sqlalchemy import func, select, update
 from community.accounts.models import Region, User
 from community.accounts.permissions import can_post
 from community.core.db import utcnow
+from community.core.errors import DomainError
 from community.core.extensions import db
 from community.core.markup import render_markdown
+from community.core.text import slugify as text_slugify
 from forums.models import (
     Category,
     Forum,
@@ -38,66 +40,68 @@ MAX_POST_LENGTH = 20_000  # characters (issue 5, "Bad input and abuse")
 MAX_TITLE_LENGTH = 300
 
 
-class PostingError(Exception):
+class PostingError(DomainError):
     """The text cannot be saved; ``message`` says why, in the reader's language."""
 
-    message = _l("Dit bericht kan niet worden opgeslagen.")
+    text = _l("Dit bericht kan niet worden opgeslagen.")
     status = 422
-
-    def __init__(self, message=None) -> None:
-        super().__init__(str(message or self.message))
-        if message is not None:
-            self.message = message
 
 
 class EmptyPost(PostingError):
-    message = _l("Je bericht is leeg. Schrijf eerst iets.")
+    text = _l("Je bericht is leeg. Schrijf eerst iets.")
 
 
 class PostTooLong(PostingError):
-    message = _l("Je bericht is te lang: hoogstens 20.000 tekens.")
+    text = _l("Je bericht is te lang: hoogstens 20.000 tekens.")
 
 
 class EmptyTitle(PostingError):
-    message = _l("Geef het gesprek een titel.")
+    text = _l("Geef het gesprek een titel.")
 
 
 class TitleTooLong(PostingError):
-    message = _l("Een titel is hoogstens 300 tekens lang.")
+    text = _l("Een titel is hoogstens 300 tekens lang.")
 
 
 class NotAllowedToPost(PostingError):
     status = 403
-    message = _l("Bevestig eerst je e-mailadres: pas daarna kan je berichten plaatsen.")
+    text = _l("Bevestig eerst je e-mailadres: pas daarna kan je berichten plaatsen.")
 
 
 class MemberSuspended(PostingError):
     status = 403
-    message = _l("Je bent tijdelijk geschorst en kan geen berichten plaatsen.")
+    text = _l("Je bent tijdelijk geschorst en kan geen berichten plaatsen.")
 
 
 class ThreadLocked(PostingError):
     status = 409
-    message = _l("Dit gesprek is gesloten: er kunnen geen reacties meer bij.")
+    text = _l("Dit gesprek is gesloten: er kunnen geen reacties meer bij.")
 
 
 class NotYourPost(PostingError):
     status = 403
-    message = _l("Je kan alleen je eigen berichten bewerken of verwijderen.")
+    text = _l("Je kan alleen je eigen berichten bewerken of verwijderen.")
 
 
 class PersonalDataFound(PostingError):
-    """The text seems to hold identifying data; ``findings`` lists what and where."""
+    """The text seems to hold identifying data.
 
-    message = _l(
+    ``by_field`` maps each field that holds some ("title", "body") to ``(text,
+    findings)``: the text as checked and what was found where, so the view can mark
+    it without scanning again. ``findings`` are those of the body (else all).
+    """
+
+    text = _l(
         "Je tekst lijkt persoonsgegevens te bevatten (aangeduid in het geel). "
         "Maak ze anoniem: schrijf bijvoorbeeld „een leerling van 10” in plaats van "
         "een naam, geboortedatum of adres."
     )
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, by_field: dict[str, tuple[str, list[Finding]]]) -> None:
         super().__init__()
-        self.findings = findings
+        self.by_field = by_field
+        everything = [finding for _, found in by_field.values() for finding in found]
+        self.findings = by_field["body"][1] if "body" in by_field else everything
 
 
 # --- checks ---------------------------------------------------------------------------
@@ -128,14 +132,18 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _guard_privacy(texts: list[str], privacy_confirmed: bool) -> list[Finding]:
+def _guard_privacy(texts: dict[str, str], privacy_confirmed: bool) -> list[Finding]:
     """Raise ``PersonalDataFound`` unless no data is found or the author confirmed.
 
-    Returns the findings that the author confirmed (empty when none).
+    ``texts`` maps field names ("title", "body") to the cleaned text; each is scanned
+    once (``forums.pii_guard``). Returns the findings that the author confirmed (empty
+    when none).
     """
-    findings = [finding for text in texts for finding in find_personal_data(text)]
+    by_field = {name: (text, find_personal_data(text)) for name, text in texts.items()}
+    by_field = {name: found for name, found in by_field.items() if found[1]}
+    findings = [finding for _, found in by_field.values() for finding in found]
     if findings and not privacy_confirmed:
-        raise PersonalDataFound(find_personal_data(texts[-1]) or findings)
+        raise PersonalDataFound(by_field)
     return findings
 
 
@@ -152,11 +160,7 @@ def _log_override(user: User, post: Post, findings: list[Finding]) -> None:
 
 def slugify(text: str, max_length: int = 160) -> str:
     """Return a lowercase ASCII slug of ``text`` (accents dropped), at most ``max_length``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0]
-    return slug or "gesprek"
+    return text_slugify(text, max_length=max_length, fallback="gesprek")
 
 
 def watch_thread(user: User, thread: Thread) -> Subscription:
@@ -212,7 +216,7 @@ def start_thread(
     body = _clean_body(body)
     if category is not None and category.forum_id != forum.id:
         category = None
-    findings = _guard_privacy([title, body], privacy_confirmed)
+    findings = _guard_privacy({"title": title, "body": body}, privacy_confirmed)
     thread = Thread(
         forum=forum,
         title=title,
@@ -243,7 +247,7 @@ def reply(thread: Thread, author: User, body: str, *, privacy_confirmed: bool = 
     if thread.is_locked and not can_moderate_thread(author, thread):
         raise ThreadLocked()
     body = _clean_body(body)
-    findings = _guard_privacy([body], privacy_confirmed)
+    findings = _guard_privacy({"body": body}, privacy_confirmed)
     # Count in SQL so two replies at once both count (no lost update).
     post = _new_post(thread, author, body)
     db.session.flush()
@@ -278,7 +282,7 @@ def edit_post(post: Post, editor: User, body: str, *, privacy_confirmed: bool = 
     body = _clean_body(body)
     if body == post.body:
         return
-    findings = _guard_privacy([body], privacy_confirmed)
+    findings = _guard_privacy({"body": body}, privacy_confirmed)
     db.session.add(PostRevision(post_id=post.id, body=post.body, editor_id=editor.id))
     post.body = body
     post.body_html = render_markdown(body)

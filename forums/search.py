@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload
 
 from community.accounts.models import Region, Theme, User
 from community.accounts.permissions import can_read_members_content
-from community.core.db import register_unmodelled
 from community.core.extensions import db
 from forums.models import Category, Forum, Post, Thread
 
@@ -94,7 +93,8 @@ def _attach_ddl(table: Table) -> None:
 
 
 _attach_ddl(Post.__table__)
-register_unmodelled("post_search*", "ix_posts_body_search", "ix_threads_title_search")
+#: Schema objects the DDL above makes outside the models (registered in ``forums.wiring``).
+UNMODELLED = ("post_search*", "ix_posts_body_search", "ix_threads_title_search")
 
 
 @dataclass

@@ -118,7 +118,7 @@ def unsubscribe_headers(url: str) -> dict:
 def read_unsubscribe_token(token: str) -> tuple[User, int | None]:
     """Return the member and the subscription id (None: all forum mail) of a token.
 
-    Raises ``community.tokens.TokenExpired`` after ``UNSUBSCRIBE_MAX_AGE`` and
+    Raises ``community.core.tokens.TokenExpired`` after ``UNSUBSCRIBE_MAX_AGE`` and
     ``TokenInvalid`` for a forged or damaged token or an unknown member.
     """
     payload = read_token(UNSUBSCRIBE_PURPOSE, token, UNSUBSCRIBE_MAX_AGE)

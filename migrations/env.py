@@ -8,7 +8,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy.exc import SAWarning
 
-from community.core.db import UTCDateTime, include_object
+from community.core.db import UTCDateTime
+from community.core.features import include_object
 
 config = context.config
 

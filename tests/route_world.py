@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 from community.accounts.models import Network, Organisation, Region, Sector, Theme, User
 from community.core.db import utcnow
 from community.core.extensions import db
-from community.core.storage.local import store_file
+from community.core.storage.hooks import store_file
 from community.library.models import (
     Material,
     MaterialType,
@@ -264,12 +264,12 @@ def _tokens(world: World) -> dict[str, str]:
     from forums.subscriptions import unsubscribe_token
 
     return {
-        "auth.verify": auth.verification_token(world.users["unverified"]),
-        "auth.reset_password": auth.reset_token(world.author),
+        "accounts.verify": auth.verification_token(world.users["unverified"]),
+        "accounts.reset_password": auth.reset_token(world.author),
         "events.confirm_registration": seats.confirmation_token(world.guest),
         "events.cancel_registration": seats.cancel_token(world.confirmed),
         "forums.unsubscribe": unsubscribe_token(world.author, world.subscription),
-        "feeds.personal_feed": getattr(world.author, "feed_token", None),
+        "events.personal_feed": getattr(world.author, "feed_token", None),
     }
 
 
@@ -283,7 +283,7 @@ def url_args(endpoint: str, world: World) -> dict:
     if endpoint in tokens:
         return {"token": tokens[endpoint]}
     special = {
-        "feeds.filtered_feed": {"filters": f"{world.region.slug}/thema-1"},
+        "events.filtered_feed": {"filters": f"{world.region.slug}/thema-1"},
         "forums.thread": {"forum_slug": world.forum.slug, "thread_id": thread.id},
         "forums.first_unread": {"forum_slug": world.forum.slug, "thread_id": thread.id},
         "forums.reply": {"forum_slug": world.forum.slug, "thread_id": thread.id},
@@ -292,16 +292,16 @@ def url_args(endpoint: str, world: World) -> dict:
         "forums.watch": {"kind": "gesprek", "target_id": str(thread.id), "action": "volgen"},
         "forums.suspend_member": {"user_id": world.author.id},
         "forums.resolve_report": {"report_id": world.report.id},
-        "auth.admin_user": {"user_id": world.author.id},
-        "auth.admin_activate": {"user_id": world.author.id},
-        "auth.admin_deactivate": {"user_id": world.author.id},
-        "community.region": {"slug": world.region.slug},
-        "community.material_version_download": {"slug": world.material.slug, "number": 1},
-        "community.practice_attachment": {
+        "accounts.admin_user": {"user_id": world.author.id},
+        "accounts.admin_activate": {"user_id": world.author.id},
+        "accounts.admin_deactivate": {"user_id": world.author.id},
+        "site.region": {"slug": world.region.slug},
+        "library.material_version_download": {"slug": world.material.slug, "number": 1},
+        "library.practice_attachment": {
             "slug": world.practice.slug,
             "attachment_id": world.attachment.id,
         },
-        "community.practice_attachment_remove": {
+        "library.practice_attachment_remove": {
             "slug": world.practice.slug,
             "attachment_id": world.attachment.id,
         },
@@ -318,14 +318,12 @@ def url_args(endpoint: str, world: World) -> dict:
     slugs = {
         "events": event.slug,
         "manage": event.slug,
-        "event_materials": event.slug,
-        "feeds": event.slug,
         "forums": world.forum.slug,
     }
-    if endpoint.startswith("community.material"):
-        slugs["community"] = world.material.slug
-    elif endpoint.startswith("community.practice"):
-        slugs["community"] = world.practice.slug
+    if endpoint.startswith("library.material"):
+        slugs["library"] = world.material.slug
+    elif endpoint.startswith("library.practice"):
+        slugs["library"] = world.practice.slug
     return {
         "slug": slugs.get(package),
         "post_id": post.id,

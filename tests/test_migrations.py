@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app import database_url as normalise_url
-from community.core.db import include_object
 from community.core.extensions import db
+from community.core.features import include_object
 
 
 @pytest.fixture

@@ -42,10 +42,10 @@ READ_MARKERS = {
 # RFC 8058 one-click unsubscribe: the mail client POSTs without a session; the signed
 # token in the URL is the proof (forums/subscription_views.py).
 # One-click unsubscribe (RFC 8058); and two forms on cached public pages that check the
-# token themselves for signed-in visitors (community.security.protect_form_of_public_page;
+# token themselves for signed-in visitors (community.core.security.protect_form_of_public_page;
 # the test below posts as admin, so they must answer 400 too).
-CSRF_EXEMPT = {"forums.unsubscribe", "auth.set_language", "events.register"}
-CHECKS_ITS_OWN_TOKEN = {"auth.set_language", "events.register"}
+CSRF_EXEMPT = {"forums.unsubscribe", "accounts.set_language", "events.register"}
+CHECKS_ITS_OWN_TOKEN = {"accounts.set_language", "events.register"}
 
 
 def _state(ignore=READ_MARKERS):
@@ -88,7 +88,7 @@ def test_verification_and_guest_confirmation_links_change_nothing_on_get(app, cl
     world = build_world()
     before = _state(ignore={})
 
-    verify = client.get(build_url(app, "auth.verify", world))
+    verify = client.get(build_url(app, "accounts.verify", world))
     confirm = client.get(build_url(app, "events.confirm_registration", world))
 
     assert verify.status_code == 200 and "Ja, bevestig mijn e-mailadres" in verify.text
@@ -117,7 +117,7 @@ def test_every_post_without_csrf_token_is_refused_and_changes_nothing(app, clien
 def test_csrf_exempt_routes_are_only_the_known_ones(app):
     from community.core.extensions import csrf
 
-    exempt = {name.replace("forums.subscription_views.", "forums.") for name in csrf._exempt_views}
+    exempt = {name.replace("forums.views.subscriptions.", "forums.") for name in csrf._exempt_views}
     exempt_endpoints = {
         endpoint
         for endpoint, view in app.view_functions.items()

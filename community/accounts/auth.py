@@ -22,7 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from community.accounts.models import LANGUAGES, Organisation, Region, Sector, Theme, User
 from community.core.db import utcnow
 from community.core.extensions import db, login_manager
-from community.core.pagecache.middleware import NOT_A_CHANGE_OF_PAGES
+from community.core.pagecache.versions import NOT_A_CHANGE_OF_PAGES
 from community.core.tokens import TokenExpired, TokenInvalid, make_token, read_token
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ def record_login(user: User) -> None:
     """Set ``user.last_login_at`` to now (aware UTC), in the caller's transaction.
 
     A sign-in changes no page: the UPDATE raises no version of the page cache
-    (``community.pagecache.NOT_A_CHANGE_OF_PAGES``), else every login would make every
+    (``community.core.pagecache.versions.NOT_A_CHANGE_OF_PAGES``), else every login would make every
     cached public page render again.
     """
     now = utcnow()
@@ -408,6 +408,6 @@ def load_user(session_id: str) -> User | None:
 
 def init_app(app: Flask) -> None:
     """Configure Flask-Login: the login page and its Dutch message."""
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Meld je aan om deze pagina te zien.")
     login_manager.login_message_category = "info"

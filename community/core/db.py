@@ -51,27 +51,6 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.UTC)
 
 
-# Schema objects made by raw DDL that the models do not describe (full-text indexes,
-# FTS5 tables): features register their names so that schema comparison
-# (autogenerate, the migration test) leaves them alone. A name ending in "*" is a prefix.
-_UNMODELLED: set[str] = set()
-
-
-def register_unmodelled(*names: str) -> None:
-    """Declare schema objects made by DDL outside the models (e.g. "post_search*")."""
-    _UNMODELLED.update(names)
-
-
-def include_object(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
-    """Alembic ``include_object`` hook: False for reflected objects registered as unmodelled."""
-    if not reflected or name is None:
-        return True
-    for pattern in _UNMODELLED:
-        if name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1])):
-            return False
-    return True
-
-
 class Base(DeclarativeBase):
     """Base of all models: named constraints and aware UTC datetimes."""
 

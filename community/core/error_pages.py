@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from community.core.extensions import db
+from community.core.filters import InvalidFilter, invalid_filter_response
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,9 @@ def _render(code: int, message: str | None = None):
 
 def init_app(app: Flask) -> None:
     """Register the error handlers; every page is a template ``errors/<code>.html``."""
+
+    # An unknown value of a list filter (?regio=, ?thema=, ?pagina=): 400 naming it.
+    app.register_error_handler(InvalidFilter, invalid_filter_response)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

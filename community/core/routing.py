@@ -1,6 +1,8 @@
-"""URL converters: ids in URLs stay within what the databases can hold."""
+"""Routing helpers: bounded id converters, and local "next" targets only (no open redirect)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
@@ -23,3 +25,19 @@ class BoundedIntConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Install the bounded ``int`` converter; call before any route is registered."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return ``target`` if it is a local path on this site ("/agenda?x=1"), else None.
+
+    Refuses absolute URLs, scheme-relative ``//host`` and backslash tricks
+    (open redirect, OWASP "Unvalidated Redirects and Forwards").
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -6,8 +6,7 @@ from urllib.parse import quote_plus
 
 from flask import Flask, g, url_for
 
-from community.accounts.permissions import TEMPLATE_RULES
-from community.core.sections import render_sections
+from community.core.features import render_sections
 
 
 def osm_search_url(address: str) -> str:
@@ -46,8 +45,7 @@ def url_pattern(endpoint: str, argument: str, **values) -> UrlPattern:
 
 
 def init_app(app: Flask) -> None:
-    """Export permission rules and helpers to every template."""
-    app.jinja_env.globals.update(TEMPLATE_RULES)
+    """Export the shared helpers to every template (features add theirs: core.features)."""
     app.jinja_env.globals.update(
         render_sections=render_sections, osm_search_url=osm_search_url, url_pattern=url_pattern
     )

@@ -1,8 +1,10 @@
 """Privacy rights (GDPR): a member's data export and account deletion, and the guest purge.
 
 ``community`` never imports ``events`` or ``forums`` (DESIGN.md, "Factory and
-wiring"): each feature registers here what it holds about a member, with
-:func:`register_export`, :func:`register_erasure` and :func:`register_purge`.
+wiring"): each feature registers what it holds about a member in the app's
+registry (``community.core.features``: ``add_export``, ``add_erasure``, ``add_purge``,
+called from the feature's ``wiring.register``); the library's parts are in
+``community.library.gdpr``.
 Rules: GDPR art. 15 and 20 (access, portability: a machine-readable export),
 art. 17 (erasure) and art. 5(1)(e) (storage limitation); issue 7, "Privacy
 rights (GDPR)"; DESIGN.md, "Privacy comes with the domain".
@@ -13,8 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -23,8 +24,8 @@ from community.accounts.auth import WrongPassword
 from community.accounts.models import User
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.features import features
 from community.core.mail.models import OutboxMessage
-from community.library.models import Material, MaterialVersion, Practice
 
 log = logging.getLogger(__name__)
 
@@ -33,63 +34,9 @@ DELETED_NAME = "verwijderd lid"
 EXPORT_FORMAT = 1  # bumped when the layout of the export changes
 
 
-@dataclass(order=True)
-class _Part:
-    order: int
-    name: str = field(compare=False)
-    function: Callable = field(compare=False)
-
-
-_EXPORTS: dict[str, _Part] = {}
-_ERASURES: dict[str, _Part] = {}
-_PURGES: dict[str, _Part] = {}
-
-
-def _register(registry: dict[str, _Part], name: str, function: Callable, order: int) -> None:
-    # Keyed by name: creating several apps in one process (tests) replaces, never repeats.
-    registry[name] = _Part(order, name, function)
-
-
-def register_export(name: str, collect: Callable[[User], Any], order: int = 50) -> None:
-    """Add the part ``name`` to every export: ``collect(user)`` returns JSON-ready data."""
-    _register(_EXPORTS, name, collect, order)
-
-
-def register_erasure(
-    name: str, erase: Callable[[User, dt.datetime], None], order: int = 50
-) -> None:
-    """Run ``erase(user, now)`` when ``user`` deletes the account, before the profile is wiped.
-
-    ``erase`` removes or anonymises what the feature holds about ``user`` (it may
-    still read ``user.email``); it only adds/flushes, and may queue mails.
-    """
-    _register(_ERASURES, name, erase, order)
-
-
-@dataclass(frozen=True)
-class _Purge:
-    function: Callable[[dt.datetime, dt.timedelta], int]
-    setting: str
-    default_days: int
-
-
-def register_purge(
-    name: str,
-    purge: Callable[[dt.datetime, dt.timedelta], int],
-    *,
-    setting: str,
-    default_days: int,
-) -> None:
-    """Run ``purge(now, retention)`` in ``flask purge``; it returns how many records it handled.
-
-    ``retention`` comes from the config ``setting`` (days; ``default_days`` when unset).
-    """
-    _register(_PURGES, name, _Purge(purge, setting, default_days), 50)
-
-
 def export_parts() -> list[str]:
     """Return the names of the registered export parts, in order."""
-    return [part.name for part in sorted(_EXPORTS.values())]
+    return [part.name for part in sorted(features().exports.values())]
 
 
 # --- export -----------------------------------------------------------------------------
@@ -118,64 +65,19 @@ def _profile(user: User) -> dict:
     }
 
 
-def _materials(user: User) -> list[dict]:
-    uploaded = select(MaterialVersion.material_id).where(MaterialVersion.uploader_id == user.id)
-    materials = db.session.scalars(
-        select(Material)
-        .where((Material.uploader_id == user.id) | Material.id.in_(uploaded))
-        .order_by(Material.created_at, Material.id)
-    ).all()
-    return [
-        {
-            "title": m.title,
-            "slug": m.slug,
-            "type": str(m.type),
-            "description": m.description,
-            "file_name": m.file_name,
-            "url": m.url,
-            "licence": m.licence,
-            "is_public": m.is_public,
-            "created_at": _when(m.created_at),
-        }
-        for m in materials
-    ]
-
-
-def _practices(user: User) -> list[dict]:
-    practices = db.session.scalars(
-        select(Practice).where(Practice.author_id == user.id).order_by(Practice.id)
-    ).all()
-    return [
-        {
-            "title": p.title,
-            "slug": p.slug,
-            "status": str(p.status),
-            "summary": p.summary,
-            "approach": p.approach,
-            "results": p.results,
-            "contact_name": p.contact_name,
-            "contact_email": p.contact_email,
-            "created_at": _when(p.created_at),
-        }
-        for p in practices
-    ]
-
-
 def export_member_data(user: User, now: dt.datetime | None = None) -> dict:
     """Return everything Bruggen holds about ``user`` as a JSON-ready dict (GDPR art. 15, 20).
 
-    Keys: ``format``, ``exported_at`` (aware UTC, ISO 8601), ``profile``,
-    ``materials``, ``practices``, then one key per part the features registered
-    (registrations, posts, subscriptions, notifications...). Reads only.
+    Keys: ``format``, ``exported_at`` (aware UTC, ISO 8601), ``profile``, then one
+    key per part the features registered, in their order (materials, practices,
+    registrations, forums...). Reads only.
     """
     data: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "exported_at": _when(now or utcnow()),
         "profile": _profile(user),
-        "materials": _materials(user),
-        "practices": _practices(user),
     }
-    for part in sorted(_EXPORTS.values()):
+    for part in sorted(features().exports.values()):
         data[part.name] = part.function(user)
     log.info("account %s exported its data", user.id)
     return data
@@ -215,7 +117,7 @@ def delete_account(user: User, password: str, now: dt.datetime | None = None) ->
         if not db.session.scalar(others):
             raise LastAdmin(user.id)
     now = now or utcnow()
-    for part in sorted(_ERASURES.values()):
+    for part in sorted(features().erasures.values()):
         part.function(user, now)
     # Mails to the member (sent or waiting) hold their name and address.
     db.session.execute(
@@ -259,10 +161,9 @@ def purge(now: dt.datetime, settings: Mapping[str, Any]) -> dict[str, int]:
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime (UTC)")
     result = {}
-    for part in sorted(_PURGES.values()):
-        purge_part: _Purge = part.function
-        days = int(settings.get(purge_part.setting) or purge_part.default_days)
-        result[part.name] = purge_part.function(now, dt.timedelta(days=days))
+    for part in sorted(features().purges.values()):
+        days = int(settings.get(part.setting) or part.default_days)
+        result[part.name] = part.function(now, dt.timedelta(days=days))
     return result
 
 
@@ -280,6 +181,3 @@ def purge_sent_mail(now: dt.datetime, retention: dt.timedelta) -> int:
     db.session.flush()
     log.info("purge: %d sent mails removed from the outbox", result.rowcount)
     return result.rowcount
-
-
-register_purge("sent_mail", purge_sent_mail, setting="MAIL_RETENTION_DAYS", default_days=90)

@@ -1,10 +1,9 @@
-"""Privacy pages: the privacy statement, the data export, account deletion, ``flask purge``."""
+"""Privacy pages: the privacy statement, the data export, account deletion."""
 
 from __future__ import annotations
 
 import json
 
-import click
 from flask import (
     Blueprint,
     current_app,
@@ -15,7 +14,6 @@ from flask import (
     session,
     url_for,
 )
-from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -24,12 +22,10 @@ from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired
 
 from community.accounts.auth import WrongPassword
-from community.core.db import utcnow
 from community.core.extensions import db
 from community.gdpr import rights as privacy
 
-# cli_group=None: ``flask purge`` is a top-level command.
-bp = Blueprint("privacy", __name__, cli_group=None)
+bp = Blueprint("gdpr", __name__)
 
 
 class DeleteAccountForm(FlaskForm):
@@ -47,7 +43,7 @@ class DeleteAccountForm(FlaskForm):
 def policy():
     config = current_app.config
     return render_template(
-        "community/privacy.html",
+        "gdpr/policy.html",
         guest_days=config["GUEST_RETENTION_DAYS"],
         mail_days=config["MAIL_RETENTION_DAYS"],
     )
@@ -71,18 +67,18 @@ def delete_account():
     form = DeleteAccountForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template("auth/delete_account.html", form=form), status
+        return render_template("accounts/delete_account.html", form=form), status
     try:
         privacy.delete_account(current_user, form.password.data)
     except WrongPassword:
         form.password.errors.append(_("Dit wachtwoord klopt niet. Je account is niet verwijderd."))
-        return render_template("auth/delete_account.html", form=form), 422
+        return render_template("accounts/delete_account.html", form=form), 422
     except privacy.LastAdmin:
         error = _(
             "Je bent de enige beheerder. Maak eerst iemand anders beheerder; "
             "daarna kun je je account verwijderen."
         )
-        return render_template("auth/delete_account.html", form=form, error=error), 409
+        return render_template("accounts/delete_account.html", form=form, error=error), 409
     db.session.commit()
     language = session.get("language")
     logout_user()
@@ -92,16 +88,4 @@ def delete_account():
     flash(
         _("Je account en je persoonsgegevens zijn verwijderd. Bedankt voor je bijdragen."), "info"
     )
-    return redirect(url_for("community.home"))
-
-
-@bp.cli.command("purge")
-@with_appcontext
-def purge_command() -> None:
-    """Anonymise guest registrations and remove sent mails past their retention (e.g. daily)."""
-    counts = privacy.purge(utcnow(), current_app.config)
-    db.session.commit()
-    click.echo(
-        f"{counts.get('guest_registrations', 0)} gastinschrijvingen geanonimiseerd; "
-        f"{counts.get('sent_mail', 0)} verstuurde mails verwijderd."
-    )
+    return redirect(url_for("site.home"))

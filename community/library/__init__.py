@@ -1,1 +1,3 @@
-"""TODO"""
+"""The library: materials (files and links, versions, tags) and good practices, with
+their uploads checks, permission rules, forms and pages.
+"""

@@ -3,7 +3,7 @@
 Labels are lazy-translated with the Dutch text as message id; every validator
 has an explicit Dutch ``message``. Choices from the database are filled in by
 :func:`fill_material_choices` and :func:`fill_practice_choices`. Uploaded files
-are checked by ``community.uploads.check_upload`` in the view, not here.
+are checked by ``community.library.uploads.check_upload`` in the view, not here.
 """
 
 from __future__ import annotations

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,9 +15,11 @@ from community.accounts.models import Organisation, Region, Theme, User
 from community.accounts.permissions import can_post, can_read_members_content, is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.features import features
 from community.core.markup import render_markdown
-from community.core.pagecache.middleware import NOT_A_CHANGE_OF_PAGES
-from community.core.storage.local import release_file, store_file
+from community.core.pagecache.versions import NOT_A_CHANGE_OF_PAGES
+from community.core.storage.hooks import release_file, store_file
+from community.core.text import slugify as text_slugify
 from community.library.models import Licence, Material, MaterialTag, MaterialType, MaterialVersion
 from community.library.uploads import (
     PDF,
@@ -89,11 +89,7 @@ def can_edit_material(user, material: Material) -> bool:
 
 def make_slug(text: str, max_length: int = 100) -> str:
     """Return a lowercase ASCII slug of ``text`` ("Coördinatie – 2026" → "coordinatie-2026")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0]
-    return slug or "item"
+    return text_slugify(text, max_length=max_length, fallback="item")
 
 
 def unique_slug(model, text: str) -> str:
@@ -215,7 +211,7 @@ def create_material(
 
     The file is written first under its content key, then the row and its
     first version are flushed; when the transaction does not commit, a file
-    this call created is removed again (``community.storage``). ``slug`` is
+    this call created is removed again (``community.core.storage.hooks``). ``slug`` is
     made from the title when not given. The organisation defaults to the
     uploader's. Raises ``UploadRefused`` for both or neither of file and link,
     or a link that is not http(s); ``IntegrityError`` from the flush (e.g. a
@@ -284,7 +280,7 @@ def record_download(material: Material) -> None:
         # A download is not an edit: keep ``updated_at`` (its onupdate would bump it).
         .values(download_count=Material.download_count + 1, updated_at=Material.updated_at)
         # Nor a reason to render the library again: its "most downloaded" order may lag
-        # by the page cache's timeout (community.pagecache).
+        # by the page cache's timeout (community.core.pagecache).
         .execution_options(**NOT_A_CHANGE_OF_PAGES)
     )
     log.info("material %s downloaded", material.slug)
@@ -320,18 +316,15 @@ class MaterialFilter:
     criterion: Callable[[object, str], ColumnElement[bool]]
     order: int = 50
 
-
-_FILTERS: dict[str, MaterialFilter] = {}
-
-
-def register_material_filter(material_filter: MaterialFilter) -> None:
-    """Add (or replace) a library filter; ``community`` never imports the feature itself."""
-    _FILTERS[material_filter.parameter] = material_filter
+    @property
+    def name(self) -> str:
+        """The key it is registered under (``Features.add_material_filter``)."""
+        return self.parameter
 
 
 def material_filters() -> list[MaterialFilter]:
-    """Return the registered library filters in their order."""
-    return sorted(_FILTERS.values(), key=lambda f: (f.order, f.parameter))
+    """Return the library filters the features registered, in their order."""
+    return sorted(features().material_filters, key=lambda f: (f.order, f.parameter))
 
 
 def search_materials(

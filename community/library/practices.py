@@ -21,7 +21,7 @@ from community.accounts.permissions import can_post, is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.mail.outbox import queue_mail
-from community.core.storage.local import release_file, store_file
+from community.core.storage.hooks import release_file, store_file
 from community.library.materials import unique_slug
 from community.library.models import (
     PRACTICE_STATUS_LABELS,
@@ -245,9 +245,7 @@ def _mail_author(practice: Practice, subject, note: str) -> None:
     author = practice.author
     if author is None or not author.is_active:
         return
-    path = current_app.url_map.bind("localhost").build(
-        "community.practice", {"slug": practice.slug}
-    )
+    path = current_app.url_map.bind("localhost").build("library.practice", {"slug": practice.slug})
     queue_mail(
         author.email,
         subject,

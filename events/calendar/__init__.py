@@ -1,1 +1,3 @@
-"""TODO"""
+"""Calendars: iCalendar output (``ical``), the subscription feeds (``feeds``) and the
+web-calendar links (``links``).
+"""

@@ -456,13 +456,21 @@ def _calendar_frame(name: str) -> tuple[bytes, bytes]:
     return data[: -len(end)], end
 
 
-def public_feed(filters: FeedFilters, region_name: str | None, now: dt.datetime) -> bytes:
+def public_feed(
+    filters: FeedFilters,
+    region_name: str | None,
+    now: dt.datetime,
+    selection: ColumnElement[bool] | None = None,
+) -> bytes:
     """Return the public feed of ``filters`` (UTF-8 .ics bytes, CRLF; no online links).
 
-    ``region_name`` (from :func:`feed_state`) names the calendar. The same
-    data give the same bytes: DTSTAMP is each activity's last change.
+    ``region_name`` (from :func:`feed_state`) names the calendar; ``selection`` is
+    :func:`public_selection` of ``filters`` when the caller built it already (once per
+    request). The same data give the same bytes: DTSTAMP is each activity's last change.
     """
-    events = feed_events(public_selection(filters), now)
+    if selection is None:
+        selection = public_selection(filters)
+    events = feed_events(selection, now)
 
     def component(event: Event, cap: int):
         return event_component(event, max_description=cap)
@@ -478,7 +486,11 @@ STATE_RANK = {
 
 
 def personal_feed(
-    user: User, filters: FeedFilters | None, region_name: str | None, now: dt.datetime
+    user: User,
+    filters: FeedFilters | None,
+    region_name: str | None,
+    now: dt.datetime,
+    selection: ColumnElement[bool] | None = None,
 ) -> bytes:
     """Return ``user``'s personal feed (UTF-8 .ics bytes).
 
@@ -489,10 +501,13 @@ def personal_feed(
     activity anyway). SEQUENCE is ``revision + seats_version``: both only
     grow, and every change of a registration raises the seat version
     (``events.registration.lock_event``), so clients apply a new state
-    (RFC 5545 3.8.7.4). No one else's data.
+    (RFC 5545 3.8.7.4). No one else's data. ``selection``: :func:`personal_selection`
+    when the caller built it already (once per request).
     """
     filters = filters or FeedFilters()
-    events = feed_events(personal_selection(user, filters, now), now)
+    if selection is None:
+        selection = personal_selection(user, filters, now)
+    events = feed_events(selection, now)
     states: dict[int, RegistrationState] = {}
     if events:
         rows = db.session.execute(

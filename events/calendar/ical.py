@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from html.parser import HTMLParser
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -25,8 +25,13 @@ from icalendar import Event as VEvent
 from events.models import Event, EventStatus
 
 TZID = "Europe/Brussels"
+
+
 PRODID = "-//Bruggen//lerende netwerken jeugdhulp-onderwijs//NL"
+
+
 CALENDAR_MIMETYPE = "text/calendar; charset=utf-8"
+
 
 STATUS = {
     EventStatus.PUBLISHED: "CONFIRMED",
@@ -173,7 +178,7 @@ def _shorten(text: str, max_chars: int | None) -> str:
     return text[: max_chars - 1].rstrip() + "…"
 
 
-def _description(
+def event_description(
     event: Event,
     include_online_link: bool,
     *,
@@ -199,7 +204,8 @@ def _description(
     return "\n\n".join(part for part in parts if part)
 
 
-def _location(event: Event, include_online_link: bool) -> str:
+def event_location(event: Event, include_online_link: bool) -> str:
+    """The LOCATION text: venue name and address, "Online", or the online link when allowed."""
     if event.is_online:
         return event.online_url if include_online_link and event.online_url else "Online"
     return ", ".join(part for part in (event.venue_name, event.venue_address) if part)
@@ -252,8 +258,10 @@ def event_component(
         vevent.add("dtstart", start)
         vevent.add("dtend", end)
     vevent.add("summary", summary_prefix + event.title)
-    vevent.add("description", _description(event, include_online_link, max_chars=max_description))
-    location = _location(event, include_online_link)
+    vevent.add(
+        "description", event_description(event, include_online_link, max_chars=max_description)
+    )
+    location = event_location(event, include_online_link)
     if location:
         vevent.add("location", location)
     vevent.add("url", event_url(event))
@@ -314,56 +322,10 @@ def event_calendar(
 def mail_attachment(
     event: Event, *, method: str = "PUBLISH", include_online_link: bool = False
 ) -> tuple[str, bytes, str]:
-    """Return ``(filename, bytes, MIME type)`` for ``community.mail.queue_mail(attachments=)``.
+    """Return ``(filename, bytes, MIME type)`` for the outbox's ``queue_mail(attachments=)``.
 
     The MIME type is ``text/calendar; charset=utf-8; method=<method>`` with the
     same method as the METHOD line inside (case 001 K9, K10).
     """
     data = event_calendar(event, method=method, include_online_link=include_online_link)
     return (f"{event.slug}.ics", data, f"{CALENDAR_MIMETYPE}; method={method}")
-
-
-def _link_dates(event: Event) -> tuple[str, str, bool]:
-    """Start and end for the web calendars: UTC ``YYYYMMDDTHHMMSSZ``, or dates for all-day."""
-    if event.is_all_day:
-        start, end = all_day_dates(event)
-        return start.strftime("%Y%m%d"), end.strftime("%Y%m%d"), True
-    fmt = "%Y%m%dT%H%M%SZ"
-    return event.starts_at.strftime(fmt), event.ends_at.strftime(fmt), False
-
-
-def google_calendar_url(event: Event) -> str:
-    """Return a Google Calendar "add event" link with ``event``'s data (no online link)."""
-    start, end, _ = _link_dates(event)
-    query = {
-        "action": "TEMPLATE",
-        "text": event.title,
-        "dates": f"{start}/{end}",
-        "details": _description(event, include_online_link=False, programme=False),
-        "location": _location(event, include_online_link=False),
-        "ctz": TZID,
-    }
-    return "https://calendar.google.com/calendar/render?" + urlencode(query)
-
-
-def outlook_calendar_url(event: Event) -> str:
-    """Return an Outlook.com "new event" (compose) link with ``event``'s data (no online link)."""
-    start, end, all_day = _link_dates(event)
-    if all_day:
-        startdt = f"{start[:4]}-{start[4:6]}-{start[6:]}"
-        enddt = f"{end[:4]}-{end[4:6]}-{end[6:]}"
-    else:
-        startdt = event.starts_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        enddt = event.ends_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    query = {
-        "path": "/calendar/action/compose",
-        "rru": "addevent",
-        "subject": event.title,
-        "startdt": startdt,
-        "enddt": enddt,
-        "body": _description(event, include_online_link=False, programme=False),
-        "location": _location(event, include_online_link=False),
-    }
-    if all_day:
-        query["allday"] = "true"
-    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -15,6 +13,7 @@ from community.accounts.models import Organisation, Region, Theme
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.markup import render_markdown
+from community.core.text import slugify as text_slugify
 from events import notifications
 from events import registration as seats
 from events.models import (
@@ -53,10 +52,7 @@ def slugify(text: str) -> str:
     Accents are dropped ("Inspiratiedag één" → "inspiratiedag-een"); at most
     ``SLUG_MAX`` characters; "activiteit" when nothing usable remains.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = slug[:SLUG_MAX].rstrip("-")
-    return slug or "activiteit"
+    return text_slugify(text, max_length=SLUG_MAX, fallback="activiteit", whole_words=False)
 
 
 def _slug_in_use(slug: str, exclude_id: int | None) -> bool:

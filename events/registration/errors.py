@@ -6,21 +6,15 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from community.core.errors import DomainError
 
-class RegistrationError(Exception):
+
+class RegistrationError(DomainError):
     """Base of the registration domain errors; ``message`` is Dutch (translated), ``status``
     the HTTP status a view answers with."""
 
     status = 409
-    default_message = _l("Deze inschrijving kan niet.")
-
-    def __init__(self, message=None) -> None:
-        self._message = message if message is not None else self.default_message
-        super().__init__(type(self).__name__)  # the message is translated when shown
-
-    @property
-    def message(self) -> str:
-        return str(self._message)
+    text = _l("Deze inschrijving kan niet.")
 
 
 class ClosedReason(enum.StrEnum):
@@ -66,7 +60,7 @@ class AlreadyRegistered(RegistrationError):
     """This e-mail address (case-insensitive) already has a live registration for the activity."""
 
     status = 409
-    default_message = _l(
+    text = _l(
         "Met dit e-mailadres is al iemand ingeschreven voor deze activiteit. "
         "Wil je je inschrijving aanpassen? Annuleer ze dan eerst via de link in je mail."
     )
@@ -76,7 +70,7 @@ class NotInvited(RegistrationError):
     """An ``invite_only`` activity and no invitation for this e-mail address."""
 
     status = 403
-    default_message = _l(
+    text = _l(
         "Deze activiteit is enkel op uitnodiging. Voor dit e-mailadres is er geen uitnodiging."
     )
 
@@ -85,7 +79,7 @@ class NotSameOrganisation(RegistrationError):
     """A colleague tried to register others without an organisation on their own profile."""
 
     status = 422
-    default_message = _l(
+    text = _l(
         "Je kunt enkel collega's van je eigen organisatie inschrijven. "
         "Vul eerst je organisatie in op je profiel."
     )
@@ -99,7 +93,7 @@ class InvalidAnswers(RegistrationError):
     """
 
     status = 422
-    default_message = _l("Sommige vragen zijn niet (goed) beantwoord.")
+    text = _l("Sommige vragen zijn niet (goed) beantwoord.")
 
     def __init__(self, errors: dict) -> None:
         self.errors = errors
@@ -110,21 +104,21 @@ class EventFull(RegistrationError):
     """No free place (only raised by :func:`promote` without ``force``)."""
 
     status = 409
-    default_message = _l("Er is geen vrije plaats meer voor deze activiteit.")
+    text = _l("Er is geen vrije plaats meer voor deze activiteit.")
 
 
 class NotWaitlisted(RegistrationError):
     """Only a registration on the waiting list can be promoted."""
 
     status = 409
-    default_message = _l("Deze persoon staat niet op de wachtlijst.")
+    text = _l("Deze persoon staat niet op de wachtlijst.")
 
 
 class CancellationClosed(RegistrationError):
     """The activity has started: a registration can no longer be cancelled."""
 
     status = 410
-    default_message = _l("Deze activiteit is al begonnen of voorbij: annuleren kan niet meer.")
+    text = _l("Deze activiteit is al begonnen of voorbij: annuleren kan niet meer.")
 
 
 class ConfirmationExpired(RegistrationError):
@@ -134,7 +128,7 @@ class ConfirmationExpired(RegistrationError):
     """
 
     status = 410
-    default_message = _l(
+    text = _l(
         "Deze bevestigingslink is verlopen: je plaats werd na 48 uur vrijgegeven. "
         "Schrijf je opnieuw in als er nog plaats is."
     )
@@ -148,13 +142,13 @@ class LinkInvalid(RegistrationError):
     """A confirmation or cancel link that was forged, damaged or names no registration."""
 
     status = 404
-    default_message = _l("Deze link is ongeldig. Kopieer de volledige link uit je mail.")
+    text = _l("Deze link is ongeldig. Kopieer de volledige link uit je mail.")
 
 
 class LinkExpired(RegistrationError):
     """A cancel link of a registration that was since cancelled and made again, or too old."""
 
     status = 410
-    default_message = _l(
+    text = _l(
         "Deze link is verlopen. Gebruik de link uit je meest recente mail over deze activiteit."
     )

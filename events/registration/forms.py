@@ -176,7 +176,7 @@ def registration_form(
         )
     form_class = type("RegistrationForm", bases, attrs)
     # A guest's form is on the cached activity page: no per-visitor CSRF token in it
-    # (see community.security.protect_form_of_public_page, which the view calls).
+    # (see community.core.security.protect_form_of_public_page, which the view calls).
     meta = {"csrf": False} if as_guest else {}
     form = (
         form_class(formdata=formdata, meta=meta) if formdata is not None else form_class(meta=meta)

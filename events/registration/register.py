@@ -52,7 +52,7 @@ MAX_TEXT_ANSWER = 2000  # characters
 class GuestDetails:
     """A person registering without an account (or registered by a colleague).
 
-    ``sector`` is a ``community.models.Sector`` value or ""; ``language`` the
+    ``sector`` is a ``community.accounts.models.Sector`` value or ""; ``language`` the
     language of their mails ("nl", "en").
     """
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -23,18 +22,17 @@ from werkzeug.http import is_resource_modified
 from community.accounts.filters import region_arg, theme_arg
 from community.accounts.models import Region, Theme
 from community.accounts.permissions import is_signed_in
-from community.accounts.views.account import safe_next
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.filters import choice_arg
 from community.core.forms import EmptyForm
 from community.core.pagecache.middleware import cached_page
+from community.core.routing import safe_next
 from events.calendar import feeds
 from events.calendar.feeds import FeedFilters, UnknownFeed
 from events.calendar.ical import CALENDAR_MIMETYPE
 from events.models import EventType
-
-bp = Blueprint("feeds", __name__)
+from events.views import bp
 
 # Clients and proxies may keep a feed 5 minutes, then must ask again (a 304 when unchanged);
 # no-transform: subscribing clients are known to fail on compressed feeds (issue 4, "HTTP").
@@ -43,12 +41,6 @@ PRIVATE_CACHE = "private, max-age=300, must-revalidate, no-transform"
 # A change of the data shows at once; only the window's edge (an activity long past
 # leaving the feed) may lag this long. Building the whole feed takes seconds.
 FEED_CACHE_TIMEOUT = 600  # seconds
-
-
-@bp.record_once
-def _setup(state) -> None:
-    """Templates build feed links with ``feed_filters_of(region, theme, type)``."""
-    state.app.jinja_env.globals["feed_filters_of"] = FeedFilters.of
 
 
 def _not_found(error: UnknownFeed) -> Response:
@@ -78,13 +70,14 @@ def _public(filters: FeedFilters) -> Response:
     now = utcnow()
     with force_locale("nl"):
         try:
-            state = feeds.feed_state(feeds.public_selection(filters), filters, now, key="public")
+            selection = feeds.public_selection(filters)
+            state = feeds.feed_state(selection, filters, now, key="public")
         except UnknownFeed as error:
             return _not_found(error)
         name = "-".join(["bruggen-agenda", *filters.path.split("/")]).rstrip("-")
         return _serve(
             state,
-            lambda: feeds.public_feed(filters, state.region_name, now),
+            lambda: feeds.public_feed(filters, state.region_name, now, selection),
             cache=PUBLIC_CACHE,
             filename=f"{name}.ics",
         )
@@ -129,7 +122,7 @@ def personal_feed(token: str):
             return _not_found(UnknownFeed())
         return _serve(
             state,
-            lambda: feeds.personal_feed(user, filters, state.region_name, now),
+            lambda: feeds.personal_feed(user, filters, state.region_name, now, selection),
             cache=PRIVATE_CACHE,
             filename="bruggen-mijn-activiteiten.ics",
         )
@@ -159,14 +152,14 @@ def _absolute(path: str) -> str:
 def public_feed_url(filters: FeedFilters) -> str:
     """Return the absolute, readable URL of the public feed of ``filters``."""
     if not filters.is_set:
-        return _absolute(url_for("feeds.agenda_feed"))
-    return _absolute(url_for("feeds.filtered_feed", filters=filters.path))
+        return _absolute(url_for("events.agenda_feed"))
+    return _absolute(url_for("events.filtered_feed", filters=filters.path))
 
 
 def personal_feed_url(user, filters: FeedFilters | None = None) -> str:
     """Return the absolute URL of ``user``'s personal feed (secret), with followed filters."""
     args = filters.as_args() if filters is not None else {}
-    return _absolute(url_for("feeds.personal_feed", token=user.feed_token, **args))
+    return _absolute(url_for("events.personal_feed", token=user.feed_token, **args))
 
 
 @bp.get("/agenda/abonneren")
@@ -180,7 +173,7 @@ def subscribe():
         personal_name = feeds.feed_name(filters, region.name if region else None, personal=True)
         personal = feed_links(personal_feed_url(current_user, filters), personal_name)
     return render_template(
-        "feeds/subscribe.html",
+        "events/subscribe.html",
         filters=filters,
         region=region,
         theme=theme,
@@ -200,8 +193,8 @@ def regenerate_token():
     """Give the signed-in user's personal feed a new secret link; the old one stops at once."""
     form = EmptyForm()
     if not form.validate_on_submit():
-        return redirect(url_for("feeds.subscribe"))
+        return redirect(url_for("events.subscribe"))
     feeds.regenerate_feed_token(current_user)
     db.session.commit()
     flash(_("Je persoonlijke agenda heeft een nieuwe link. De oude link werkt niet meer."))
-    return redirect(safe_next(request.form.get("next")) or url_for("feeds.subscribe"))
+    return redirect(safe_next(request.form.get("next")) or url_for("events.subscribe"))

@@ -6,7 +6,7 @@ filter "activiteit" and the material page section with the base package.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,16 +16,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from community.core.extensions import db
 from community.core.forms import ChoiceField, option, optional_int
-from community.core.sections import register_section
 from community.library.forms import MaterialForm, fill_material_choices
-from community.library.materials import MaterialFilter, create_material, register_material_filter
+from community.library.materials import MaterialFilter, create_material
 from community.library.models import Material
 from community.library.uploads import UploadRefused, read_upload
 from community.library.views.materials import material_fields, refuse, too_large
 from events.models import Event, EventMaterial, ProgrammeItem
 from events.permissions import can_manage_event, visible_events_filter
+from events.views import bp
 
-bp = Blueprint("event_materials", __name__)
 bp.register_error_handler(RequestEntityTooLarge, too_large)
 
 
@@ -60,7 +59,7 @@ def _managed_event_or_404(slug: str) -> Event:
 
 @bp.route("/activiteiten/<slug>/materiaal/nieuw", methods=["GET", "POST"])
 @login_required
-def upload(slug):
+def upload_material(slug):
     event = _managed_event_or_404(slug)
     form = EventMaterialForm()
     fill_material_choices(form)
@@ -86,11 +85,11 @@ def upload(slug):
             return redirect(url_for("events.detail", slug=event.slug))
     status = 422 if form.errors else 200
     return render_template(
-        "community/material_form.html",
+        "library/material_form.html",
         form=form,
         material=None,
         event=event,
-        action=url_for("event_materials.upload", slug=event.slug),
+        action=url_for("events.upload_material", slug=event.slug),
     ), status
 
 
@@ -117,7 +116,7 @@ def _activity_criterion(user, slug: str):
     )
 
 
-def _material_section(material: Material) -> dict:
+def material_section(material: Material) -> dict:
     query = (
         select(EventMaterial)
         .join(Event, Event.id == EventMaterial.event_id)
@@ -133,13 +132,11 @@ def _material_section(material: Material) -> dict:
     return {"links": [(link.event, items.get(link.programme_item_id)) for link in links]}
 
 
-register_material_filter(
-    MaterialFilter(
-        parameter="activiteit",
-        label=_l("Activiteit"),
-        choices=_activity_choices,
-        criterion=_activity_criterion,
-        order=10,
-    )
+#: The library's "activiteit" filter (registered in ``events.wiring``).
+ACTIVITY_FILTER = MaterialFilter(
+    parameter="activiteit",
+    label=_l("Activiteit"),
+    choices=_activity_choices,
+    criterion=_activity_criterion,
+    order=10,
 )
-register_section("material", "events/_material_events.html", _material_section)

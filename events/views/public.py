@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -34,19 +33,12 @@ from community.core.filters import InvalidFilter, choice_arg, page_arg
 from community.core.forms import EmptyForm
 from community.core.i18n import selected_language
 from community.core.pagecache.middleware import cached_page
-from community.core.sections import register_section
 from community.core.security import protect_form_of_public_page, remote_address
 from community.library.materials import visible_materials_filter
 from community.library.models import Material
 from events import registration as seats
-from events.calendar.ical import (
-    CALENDAR_MIMETYPE,
-    event_calendar,
-    google_calendar_url,
-    outlook_calendar_url,
-)
-from events.cli import COMMANDS
-from events.display import event_period
+from events.calendar.ical import CALENDAR_MIMETYPE, event_calendar
+from events.calendar.links import google_calendar_url, outlook_calendar_url
 from events.models import (
     Event,
     EventMaterial,
@@ -60,7 +52,6 @@ from events.models import (
 )
 from events.notifications import notify_promoted, notify_registered
 from events.permissions import (
-    TEMPLATE_RULES,
     can_view_event,
     visible_events_filter,
 )
@@ -71,23 +62,12 @@ from events.registration.forms import (
     guest_from,
     registration_form,
 )
-
-# cli_group=None: the commands are top-level (``flask send-reminders``).
-bp = Blueprint("events", __name__, cli_group=None)
-for _command in COMMANDS:
-    bp.cli.add_command(_command)
+from events.views import bp
 
 UPCOMING_ON_HOME = 6
 UPCOMING_ON_REGION = 10
 PAST_ON_REGION = 3
 EVENTS_PER_PAGE = 50  # agenda and archive
-
-
-@bp.record_once
-def _setup(state) -> None:
-    """Export the event rules and the period filter to every template."""
-    state.app.jinja_env.globals.update(TEMPLATE_RULES)
-    state.app.jinja_env.filters["event_period"] = event_period
 
 
 MONTH_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
@@ -202,21 +182,19 @@ def _listed_page(criteria, *, upcoming: bool) -> tuple[list[Event], int, int]:
     return events, page, pages
 
 
-def _home_section() -> dict:
+def home_section() -> dict:
+    """The home page's upcoming activities (registered in ``events.wiring``)."""
     return {"events": _listed(upcoming=True, limit=UPCOMING_ON_HOME)}
 
 
-def _region_section(region: Region) -> dict:
+def region_section(region: Region) -> dict:
+    """A region page's upcoming and past activities (registered in ``events.wiring``)."""
     in_region = Event.region_id == region.id
     return {
         "region": region,
         "upcoming": _listed(in_region, upcoming=True, limit=UPCOMING_ON_REGION),
         "past": _listed(in_region, upcoming=False, limit=PAST_ON_REGION),
     }
-
-
-register_section("home", "events/_home_upcoming.html", _home_section, order=10)
-register_section("region", "events/_region_events.html", _region_section, order=10)
 
 
 def _filter_choices() -> dict:

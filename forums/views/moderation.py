@@ -10,10 +10,10 @@ from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
 from community.core.extensions import db
+from community.core.forms import EmptyForm
 from forums import moderation
 from forums.forms import (
     CategoryForm,
-    EmptyForm,
     MoveForm,
     ReasonForm,
     RenameForm,
@@ -36,7 +36,7 @@ from forums.permissions import (
     can_moderate_thread,
 )
 from forums.posting import slugify
-from forums.views.threads import bp, get_forum_or_404, get_post_or_404, thread_url
+from forums.views import bp, get_forum_or_404, get_post_or_404, thread_url
 
 QUEUE_LOG_ENTRIES = 50
 

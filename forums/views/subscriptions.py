@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import click
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,14 +12,15 @@ from community.accounts.filters import region_arg, theme_arg
 from community.accounts.models import Region, Theme
 from community.core.extensions import csrf, db
 from community.core.filters import InvalidFilter, page_arg, whole_number
+from community.core.forms import EmptyForm
 from community.core.tokens import TokenExpired, TokenInvalid
 from forums import notifications as notices
 from forums import subscriptions
-from forums.forms import EmptyForm, PreferenceForm
+from forums.forms import PreferenceForm
 from forums.models import Category, Forum, MailMode, Notification, Post, Subscription, Thread
 from forums.permissions import can_read_forum
 from forums.search import search_posts
-from forums.views.threads import bp
+from forums.views import bp
 
 NOTIFICATIONS_SHOWN = 50
 
@@ -183,18 +183,3 @@ def _category_filter(value: str) -> Category | None:
     if category is None:
         raise InvalidFilter("categorie", value)
     return category
-
-
-@bp.cli.command("send-forum-digest", with_appcontext=True)
-def send_forum_digest_command() -> None:
-    """Mail the daily forum digest to members who chose it (run once a day from cron)."""
-    from flask import current_app
-
-    # Links in the mails are built as in a request to the public address.
-    with current_app.test_request_context(base_url=current_app.config["BRUGGEN_BASE_URL"]):
-        sent = notices.send_digests()
-        db.session.commit()
-    from community.core.mail.outbox import deliver_outbox
-
-    delivered, failed = deliver_outbox()
-    click.echo(f"Forumoverzichten: {sent} in de wachtrij, {delivered} verstuurd, {failed} mislukt.")

@@ -1,76 +1,50 @@
-"""Forum pages: the index per theme, a forum's threads, a thread; writing and permanent links."""
+"""Reading the forums: the index, a forum's threads, a thread page, the first unread post."""
 
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     abort,
-    flash,
-    make_response,
     redirect,
     render_template,
     request,
-    url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from community.accounts.filters import region_arg
 from community.accounts.models import Region
 from community.accounts.permissions import is_signed_in
 from community.core.db import utcnow
-from community.core.extensions import db, limiter, login_manager
-from community.core.filters import InvalidFilter, page_arg, whole_number
+from community.core.extensions import db
+from community.core.filters import page_arg
+from community.core.forms import EmptyForm
 from community.core.pagecache.middleware import cached_page
-from community.core.sections import register_section
-from forums import activity
-from forums.forms import EmptyForm, PostForm, ThreadForm
+from forums.forms import PostForm
 from forums.fragments import reader_fragments
-from forums.models import Category, Forum, Post, Subscription, Suspension, Thread, ThreadRead
+from forums.models import Forum, Post, Subscription, Suspension, Thread, ThreadRead
 from forums.moderation import remember_suspension
-from forums.notifications import mark_thread_read, notify_new_post, unread_count_query
-from forums.permissions import TEMPLATE_RULES, can_moderate_thread, can_read_forum
-from forums.pii_guard import find_personal_data, highlight
-from forums.posting import PersonalDataFound, PostingError, mentioned_users, quote
-
-bp = Blueprint("forums", __name__, cli_group=None)
-
-POSTS_PER_PAGE = 20
-THREADS_PER_FORUM_ON_INDEX = 5
-RECENT_ON_HOME = 5
-POSTS_PER_MINUTE = "5 per minute"  # issue 5, "Bad input and abuse"
-
-
-@bp.record_once
-def _setup(state) -> None:
-    """Export the forum rules to every template; open a thread for each published activity."""
-    state.app.jinja_env.globals.update(TEMPLATE_RULES)
-    state.app.jinja_env.globals["forum_notification_count"] = forum_notification_count
-    activity.connect()
+from forums.notifications import mark_thread_read, unread_count_query
+from forums.permissions import can_moderate_thread
+from forums.views import (
+    POSTS_PER_PAGE,
+    RECENT_ON_HOME,
+    THREADS_PER_FORUM_ON_INDEX,
+    _request_cache,
+    bp,
+    category_arg,
+    get_forum_or_404,
+    get_post_or_404,
+    get_thread_or_404,
+    post_position_url,
+    thread_url,
+)
 
 
-def _request_cache() -> dict:
-    """A dict that lives as long as the current request (``g`` may outlive it in tests)."""
-    return request.environ.setdefault("bruggen.forums", {})
-
-
-def forum_notification_count() -> int:
-    """Unread forum notifications of the signed-in member, for the navigation (one query)."""
-    if not is_signed_in(current_user):
-        return 0
-    cache = _request_cache()
-    if "unread" not in cache:
-        from forums.notifications import unread_count
-
-        cache["unread"] = unread_count(current_user.id)
-    return cache["unread"]
-
-
-def _home_section() -> dict:
+def home_section() -> dict:
+    """The home page's newest threads (registered in ``forums.wiring``)."""
     query = (
         select(Thread)
         .options(joinedload(Thread.forum))
@@ -80,13 +54,10 @@ def _home_section() -> dict:
     return {"threads": db.session.scalars(query).all()}
 
 
-def _event_section(event) -> dict:
+def event_section(event) -> dict:
+    """An activity page's discussion thread (registered in ``forums.wiring``)."""
     query = select(Thread).where(Thread.event_id == event.id).options(joinedload(Thread.forum))
     return {"thread": db.session.scalar(query)}
-
-
-register_section("home", "forums/_home_recent.html", _home_section, order=20)
-register_section("event", "forums/_event_thread.html", _event_section, order=10)
 
 
 def _forum_sort_key(forum: Forum) -> tuple:
@@ -123,81 +94,6 @@ def _forum_stats() -> dict[int, tuple[int, object]]:
         Thread.forum_id
     )
     return {forum_id: (count, last) for forum_id, count, last in db.session.execute(query)}
-
-
-def _require_reader(forum: Forum) -> None:
-    if can_read_forum(current_user, forum):
-        return
-    if current_user.is_authenticated:
-        # Signed in but not (yet) a member: the e-mail address is not verified.
-        abort(403, _("Bevestig eerst je e-mailadres om de forums te lezen."))
-    abort(login_manager.unauthorized())
-
-
-def get_forum_or_404(slug: str) -> Forum:
-    """Return the forum ``slug``; 404 when unknown, login redirect when it is for members."""
-    forum = db.first_or_404(
-        select(Forum).where(Forum.slug == slug).options(joinedload(Forum.categories))
-    )
-    _require_reader(forum)
-    return forum
-
-
-def get_thread_or_404(forum_slug: str, thread_id: int) -> Thread:
-    """Return thread ``thread_id`` of forum ``forum_slug``; 404 or login redirect as above."""
-    query = (
-        select(Thread)
-        .join(Thread.forum)
-        .where(Thread.id == thread_id, Forum.slug == forum_slug)
-        .options(
-            contains_eager(Thread.forum),
-            joinedload(Thread.region),
-            joinedload(Thread.category),
-            joinedload(Thread.event),
-        )
-    )
-    thread = db.first_or_404(query)
-    _require_reader(thread.forum)
-    return thread
-
-
-def get_post_or_404(post_id: int) -> Post:
-    """Return post ``post_id`` with its thread and forum; 404 or login redirect as above."""
-    post = db.first_or_404(
-        select(Post)
-        .where(Post.id == post_id)
-        .options(joinedload(Post.thread).joinedload(Thread.forum), joinedload(Post.author))
-    )
-    _require_reader(post.thread.forum)
-    return post
-
-
-def category_arg(args, forum: Forum, name: str = "categorie") -> Category | None:
-    """Return the category of ``forum`` with slug ``args[name]``; ``InvalidFilter`` if unknown."""
-    value = args.get(name, "").strip()
-    if not value:
-        return None
-    for category in forum.categories:
-        if category.slug == value:
-            return category
-    raise InvalidFilter(name, value)
-
-
-def thread_url(thread: Thread, **kwargs) -> str:
-    return url_for("forums.thread", forum_slug=thread.forum.slug, thread_id=thread.id, **kwargs)
-
-
-def post_position_url(post: Post) -> str:
-    """Return the URL of the thread page that shows ``post``, with its anchor."""
-    before = db.session.scalar(
-        select(func.count(Post.id)).where(Post.thread_id == post.thread_id, Post.id <= post.id)
-    )
-    page = max(1, -(-before // POSTS_PER_PAGE))
-    kwargs = {"pagina": page} if page > 1 else {}
-    return thread_url(post.thread, _anchor=f"bericht-{post.id}", **kwargs)
-
-
-# --- reading ---------------------------------------------------------------------------
 
 
 @bp.get("/forum")
@@ -418,225 +314,3 @@ def first_unread(forum_slug, thread_id):
     if post is None:
         return redirect(thread_url(thread, _anchor="reageren"))
     return redirect(post_position_url(post))
-
-
-# --- writing ---------------------------------------------------------------------------
-
-
-def _post_rate_key() -> str:
-    """Rate-limit key: the signed-in member (their id), else the remote address."""
-    if is_signed_in(current_user):
-        return f"user:{current_user.id}"
-    return f"addr:{request.remote_addr}"
-
-
-def _post_was_saved(response) -> bool:
-    return bool(_request_cache().get("post_saved"))
-
-
-def _too_many_posts(request_limit):
-    """Re-render the form with the text and a Dutch message, status 429 (Flask-Limiter hook)."""
-    message = _(
-        "Je plaatste al 5 berichten in de voorbije minuut. Wacht even en verstuur dan "
-        "opnieuw: je tekst staat er nog."
-    )
-    args = request.view_args or {}
-    if request.endpoint == "forums.new_thread":
-        forum = get_forum_or_404(args["slug"])
-        return make_response(_thread_form_page(forum, ThreadForm(), 429, error=message))
-    thread = get_thread_or_404(args["forum_slug"], args["thread_id"])
-    return make_response(_reply_page(thread, PostForm(), 429, error=message))
-
-
-post_limit = limiter.shared_limit(
-    POSTS_PER_MINUTE,
-    scope="forum-post",
-    key_func=_post_rate_key,
-    methods=["POST"],
-    deduct_when=_post_was_saved,
-    on_breach=_too_many_posts,
-)
-
-
-def _privacy_context(form, error: PostingError | None, *fields) -> dict:
-    """Highlights of personal data per field (escaped HTML with <mark>) for a refused text."""
-    if not isinstance(error, PersonalDataFound):
-        return {}
-    highlights = {}
-    for name in fields:
-        text = getattr(form, name).data or ""
-        findings = find_personal_data(text)
-        if findings:
-            highlights[name] = highlight(text, findings)
-    return {"highlights": highlights, "privacy_needed": True}
-
-
-def _reply_page(thread, form, status=200, error=None, preview=None, privacy=None):
-    return (
-        render_template(
-            "forums/reply.html",
-            thread=thread,
-            form=form,
-            error=error,
-            preview=preview,
-            **(privacy or {}),
-        ),
-        status,
-    )
-
-
-def _thread_form_page(forum, form, status=200, error=None, preview=None, privacy=None):
-    regions = db.session.scalars(select(Region).order_by(Region.position)).all()
-    form.fill_choices(forum.categories, regions)
-    return (
-        render_template(
-            "forums/new_thread.html",
-            forum=forum,
-            form=form,
-            error=error,
-            preview=preview,
-            **(privacy or {}),
-        ),
-        status,
-    )
-
-
-def _preview_html(body: str):
-    from markupsafe import Markup
-
-    from community.core.markup import render_markdown
-
-    return Markup(render_markdown(body or ""))
-
-
-@bp.route("/forum/<forum_slug>/<int:thread_id>/reageren", methods=["GET", "POST"])
-@login_required
-@post_limit
-def reply(forum_slug, thread_id):
-    from forums import posting
-
-    thread = get_thread_or_404(forum_slug, thread_id)
-    form = PostForm()
-    if request.method == "GET":
-        quoted = request.args.get("citeer", "")
-        if whole_number(quoted) is not None:
-            post = db.session.get(Post, int(quoted))
-            if post is not None and post.thread_id == thread.id:
-                form.body.data = quote(post)
-        return _reply_page(thread, form)
-    if not form.validate():
-        return _reply_page(thread, form, 422)
-    if "preview" in request.form:
-        return _reply_page(thread, form, preview=_preview_html(form.body.data))
-    try:
-        post = posting.reply(
-            thread, current_user, form.body.data, privacy_confirmed=form.privacy_confirmed.data
-        )
-        notify_new_post(post, mentioned_users(post.body))
-    except PostingError as error:
-        db.session.rollback()
-        context = _privacy_context(form, error, "body")
-        return _reply_page(thread, form, error.status, error=error.message, privacy=context)
-    db.session.commit()
-    _request_cache()["post_saved"] = True
-    flash(_("Je reactie staat online."), "success")
-    return redirect(url_for("forums.post_link", post_id=post.id), 303)
-
-
-@bp.route("/forum/<slug>/nieuw", methods=["GET", "POST"])
-@login_required
-@post_limit
-def new_thread(slug):
-    from forums import posting
-
-    forum = get_forum_or_404(slug)
-    form = ThreadForm()
-    regions = db.session.scalars(select(Region).order_by(Region.position)).all()
-    form.fill_choices(forum.categories, regions)
-    if request.method == "GET" or not form.validate():
-        return _thread_form_page(forum, form, 200 if request.method == "GET" else 422)
-    if "preview" in request.form:
-        return _thread_form_page(forum, form, preview=_preview_html(form.body.data))
-    category = next((c for c in forum.categories if c.id == form.category.data), None)
-    region = db.session.get(Region, form.region.data) if form.region.data else None
-    try:
-        thread = posting.start_thread(
-            forum,
-            current_user,
-            form.title.data,
-            form.body.data,
-            category=category,
-            region=region,
-            privacy_confirmed=form.privacy_confirmed.data,
-        )
-        first = db.session.scalars(thread.posts.select()).first()
-        notify_new_post(first, mentioned_users(first.body))
-    except PostingError as error:
-        db.session.rollback()
-        context = _privacy_context(form, error, "title", "body")
-        return _thread_form_page(forum, form, error.status, error=error.message, privacy=context)
-    db.session.commit()
-    _request_cache()["post_saved"] = True
-    flash(_("Je gesprek staat online."), "success")
-    return redirect(thread_url(thread), 303)
-
-
-@bp.route("/forum/bericht/<int:post_id>/bewerken", methods=["GET", "POST"])
-@login_required
-def edit_post(post_id):
-    from forums import posting
-
-    post = get_post_or_404(post_id)
-    if post.author_id != current_user.id:
-        abort(403)
-    form = PostForm(data={"body": post.body} if request.method == "GET" else None)
-    if request.method == "GET" or not form.validate():
-        return _edit_page(post, form, 200 if request.method == "GET" else 422)
-    if "preview" in request.form:
-        return _edit_page(post, form, preview=_preview_html(form.body.data))
-    try:
-        posting.edit_post(
-            post, current_user, form.body.data, privacy_confirmed=form.privacy_confirmed.data
-        )
-    except PostingError as error:
-        db.session.rollback()
-        context = _privacy_context(form, error, "body")
-        return _edit_page(post, form, error.status, error=error.message, privacy=context)
-    db.session.commit()
-    flash(_("Je bericht is bijgewerkt."), "success")
-    return redirect(url_for("forums.post_link", post_id=post.id), 303)
-
-
-def _edit_page(post, form, status=200, error=None, preview=None, privacy=None):
-    return (
-        render_template(
-            "forums/edit_post.html",
-            post=post,
-            thread=post.thread,
-            form=form,
-            error=error,
-            preview=preview,
-            **(privacy or {}),
-        ),
-        status,
-    )
-
-
-@bp.post("/forum/bericht/<int:post_id>/verwijderen")
-@login_required
-def delete_post(post_id):
-    from forums import posting
-
-    post = get_post_or_404(post_id)
-    if not EmptyForm().validate():
-        abort(400)
-    try:
-        posting.delete_post(post, current_user)
-    except posting.NotYourPost:
-        abort(403)
-    db.session.commit()
-    flash(_("Je bericht is verwijderd. De reacties erop blijven staan."), "success")
-    return redirect(url_for("forums.post_link", post_id=post.id), 303)
-
-
-from forums.views import moderation, subscriptions  # noqa: E402, F401  (routes on bp)

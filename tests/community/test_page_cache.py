@@ -11,14 +11,8 @@ from flask import Flask
 
 from app import create_app
 from community.core.extensions import db
-from community.core.pagecache.middleware import (
-    SCOPE_OF_TABLE,
-    SCOPES,
-    DataVersion,
-    cached_page,
-    current_versions,
-    page_cache,
-)
+from community.core.pagecache.middleware import cached_page, page_cache
+from community.core.pagecache.versions import SCOPE_OF_TABLE, SCOPES, DataVersion, current_versions
 from events.models import Registration, RegistrationState
 
 PUBLIC_PAGES = (
@@ -300,28 +294,28 @@ def test_an_anonymous_visitor_switches_language_without_a_token(client):
 
 def test_feeds_keep_their_entries_longer_than_pages(app, client):
     endpoints = page_cache(app)._cacheable_endpoints()
-    assert endpoints["feeds.agenda_feed"] == (("events", "site"), 600)
-    assert endpoints["feeds.filtered_feed"][1] == 600
+    assert endpoints["events.agenda_feed"] == (("events", "site"), 600)
+    assert endpoints["events.filtered_feed"][1] == 600
     assert endpoints["events.agenda"] == (("events", "site"), 60)
     assert endpoints["events.detail"][1] == 60
     assert endpoints["events.detail"][0] == ("events", "forums", "library", "members", "site")
-    assert endpoints["community.home"][0] == SCOPES
+    assert endpoints["site.home"][0] == SCOPES
 
 
 def test_nothing_personal_is_declared_cacheable(app):
     """Only public, anonymous-visitor pages: no account, management or personal feed page."""
     endpoints = set(page_cache(app)._cacheable_endpoints())
     assert endpoints == {
-        "community.home",
-        "community.regions",
-        "community.region",
-        "community.materials",
-        "community.practices",
+        "site.home",
+        "site.regions",
+        "site.region",
+        "library.materials",
+        "library.practices",
         "events.agenda",
         "events.archive",
         "events.detail",
-        "feeds.agenda_feed",
-        "feeds.filtered_feed",
+        "events.agenda_feed",
+        "events.filtered_feed",
         "forums.index",
     }
 

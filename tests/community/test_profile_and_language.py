@@ -114,7 +114,7 @@ def test_language_switch_of_a_signed_in_member_without_csrf_token_changes_nothin
 
 
 def test_an_anonymous_visitor_switches_language_without_a_token(client):
-    """The switch is on cached pages that carry no token (community.security)."""
+    """The switch is on cached pages that carry no token (community.core.security)."""
     response = client.post("/taal", data={"language": "en"})
 
     assert response.status_code == 302

@@ -1,13 +1,8 @@
-"""Accounts: sign-up, e-mail verification, login, password reset, profile, language, admin."""
+"""Account pages: sign-up, e-mail verification, login, password reset, profile, language."""
 
 from __future__ import annotations
 
-import logging
-from functools import wraps
-from urllib.parse import urlsplit
-
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -20,8 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from community.accounts import auth
 from community.accounts.auth import (
@@ -29,7 +23,6 @@ from community.accounts.auth import (
     EmailTaken,
     InvalidCredentials,
     InvalidEmail,
-    SelfLockout,
     TokenExpired,
     TokenInvalid,
     WrongPassword,
@@ -41,16 +34,15 @@ from community.accounts.forms import (
     ProfileForm,
     ResetPasswordForm,
     SignupForm,
-    UserRolesForm,
     fill_profile_choices,
-    fill_role_choices,
 )
-from community.accounts.models import Organisation, Region, Sector, Theme, User
-from community.accounts.permissions import can_administer
+from community.accounts.models import Organisation, Region, Theme, User
+from community.accounts.views import bp
 from community.core.extensions import csrf, db, limiter
 from community.core.forms import EmptyForm
 from community.core.i18n import selected_language
 from community.core.mail.outbox import queue_mail
+from community.core.routing import safe_next
 from community.core.security import (
     address_and_email,
     failed_login,
@@ -58,45 +50,29 @@ from community.core.security import (
     remote_address,
 )
 
-log = logging.getLogger(__name__)
-
-bp = Blueprint("auth", __name__)
-
 BAD_CREDENTIALS = _l("E-mailadres of wachtwoord klopt niet.")
+
 
 # Rate limits (issue 7, "Security"); keys in community/security.py.
 TOO_MANY_LOGINS = _l(
     "Te veel mislukte aanmeldpogingen. Wacht een minuut en probeer het opnieuw, "
     "of vraag een nieuw wachtwoord."
 )
+
+
 TOO_MANY_SIGNUPS = _l("Er werden van hieruit te veel accounts gemaakt. Probeer het later opnieuw.")
+
+
 TOO_MANY_RESETS = _l(
     "Je vroeg al meerdere keren een nieuw wachtwoord. Kijk in je mailbox (ook bij ongewenste "
     "mail): elke link die we stuurden werkt. Probeer het anders later opnieuw."
 )
+
+
 TOO_MANY_VERIFICATIONS = _l(
     "We stuurden je al meerdere bevestigingsmails. Kijk in je mailbox (ook bij ongewenste "
     "mail) of probeer het later opnieuw."
 )
-
-
-# --- helpers ----------------------------------------------------------------
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return ``target`` if it is a local path on this site ("/agenda?x=1"), else None.
-
-    Refuses absolute URLs, scheme-relative ``//host`` and backslash tricks
-    (open redirect, OWASP "Unvalidated Redirects and Forwards").
-    """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _form_page(template: str, form, **context):
@@ -120,7 +96,7 @@ def _absolute(path: str) -> str:
 
 
 def _queue_verification_mail(user: User) -> None:
-    link = _absolute(url_for("auth.verify", token=auth.verification_token(user)))
+    link = _absolute(url_for("accounts.verify", token=auth.verification_token(user)))
     queue_mail(
         user.email,
         _l("Bevestig je e-mailadres voor Bruggen"),
@@ -132,7 +108,7 @@ def _queue_verification_mail(user: User) -> None:
 
 
 def _queue_reset_mail(user: User) -> None:
-    link = _absolute(url_for("auth.reset_password", token=auth.reset_token(user)))
+    link = _absolute(url_for("accounts.reset_password", token=auth.reset_token(user)))
     queue_mail(
         user.email,
         _l("Een nieuw wachtwoord voor Bruggen"),
@@ -176,24 +152,8 @@ def _profile_values(form) -> dict:
 def _link_problem(error: TokenInvalid, kind: str):
     """Render the page for an expired (410) or forged/used (400) mail link of ``kind``."""
     if isinstance(error, TokenExpired):
-        return render_template("auth/link_expired.html", kind=kind, form=EmptyForm()), 410
-    return render_template("auth/link_invalid.html", kind=kind), 400
-
-
-def admin_required(view):
-    """Only admins: anonymous users go to the login page, other accounts get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not can_administer(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-# --- sign-up and verification -------------------------------------------------
+        return render_template("accounts/link_expired.html", kind=kind, form=EmptyForm()), 410
+    return render_template("accounts/link_invalid.html", kind=kind), 400
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
@@ -209,7 +169,7 @@ def signup():
     if not form.is_submitted():
         form.language.data = selected_language()
     if not form.validate_on_submit():
-        return _form_page("auth/signup.html", form)
+        return _form_page("accounts/signup.html", form)
     values = _profile_values(form)
     try:
         user = auth.sign_up(form.email.data, password=form.password.data, **values)
@@ -220,10 +180,10 @@ def signup():
                 "Meld je aan of vraag een nieuw wachtwoord."
             )
         )
-        return _form_page("auth/signup.html", form)
+        return _form_page("accounts/signup.html", form)
     except InvalidEmail:
         form.email.errors.append(_("Dit is geen geldig e-mailadres."))
-        return _form_page("auth/signup.html", form)
+        return _form_page("accounts/signup.html", form)
     _queue_verification_mail(user)
     _start_session(user, remember=False)
     db.session.commit()
@@ -235,7 +195,7 @@ def signup():
         ),
         "success",
     )
-    return redirect(url_for("auth.account"))
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/bevestigen/<token>", methods=["GET", "POST"])
@@ -247,11 +207,13 @@ def verify(token: str):
         return _link_problem(error, "verify")
     form = EmptyForm()
     if not form.validate_on_submit():
-        return render_template("auth/verify.html", user=user, form=form)
+        return render_template("accounts/verify.html", user=user, form=form)
     auth.verify_email(token)
     db.session.commit()
     flash(_("Je e-mailadres is bevestigd. Welkom bij Bruggen!"), "success")
-    return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
+    return redirect(
+        url_for("accounts.account" if current_user.is_authenticated else "accounts.login")
+    )
 
 
 def _user_key() -> str:
@@ -264,17 +226,14 @@ def _user_key() -> str:
 def resend_verification():
     if current_user.is_verified:
         flash(_("Je e-mailadres is al bevestigd."), "info")
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     _queue_verification_mail(current_user)
     db.session.commit()
     flash(
         _("We stuurden een nieuwe bevestigingsmail naar %(email)s.", email=current_user.email),
         "info",
     )
-    return redirect(url_for("auth.account"))
-
-
-# --- login, logout, language ----------------------------------------------------
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/aanmelden", methods=["GET", "POST"])
@@ -296,24 +255,28 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated and not form.is_submitted():
-        return redirect(next_url or url_for("community.home"))
+        return redirect(next_url or url_for("site.home"))
     if not form.validate_on_submit():
-        return _form_page("auth/login.html", form, next_url=next_url)
+        return _form_page("accounts/login.html", form, next_url=next_url)
     try:
         user = auth.authenticate(form.email.data, form.password.data)
     except InvalidCredentials:
         error = BAD_CREDENTIALS
-        return render_template("auth/login.html", form=form, next_url=next_url, error=error), 401
+        return render_template(
+            "accounts/login.html", form=form, next_url=next_url, error=error
+        ), 401
     except AccountInactive:
         error = _(
             "Dit account is gedeactiveerd: je kunt er niet meer mee aanmelden. "
             "Neem contact op met de coördinator van je regio als dit een vergissing is."
         )
-        return render_template("auth/login.html", form=form, next_url=next_url, error=error), 403
+        return render_template(
+            "accounts/login.html", form=form, next_url=next_url, error=error
+        ), 403
     _start_session(user, remember=form.remember.data)
     db.session.commit()
     flash(_("Welkom, %(name)s. Je bent aangemeld.", name=user.display_name), "success")
-    return redirect(next_url or url_for("community.home"))
+    return redirect(next_url or url_for("site.home"))
 
 
 @bp.post("/afmelden")
@@ -324,7 +287,7 @@ def logout():
         session["language"] = language
     logout_user()
     flash(_("Je bent afgemeld."), "info")
-    return redirect(url_for("community.home"))
+    return redirect(url_for("site.home"))
 
 
 @bp.post("/taal")
@@ -339,10 +302,7 @@ def set_language():
     if current_user.is_authenticated:
         auth.set_language(current_user, language)
         db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("community.home"))
-
-
-# --- passwords ------------------------------------------------------------------
+    return redirect(safe_next(request.form.get("next")) or url_for("site.home"))
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
@@ -358,7 +318,7 @@ def set_language():
 def forgot_password():
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
-        return _form_page("auth/forgot_password.html", form)
+        return _form_page("accounts/forgot_password.html", form)
     user = auth.find_user_by_email(form.email.data)
     if user is not None and user.is_active:
         _queue_reset_mail(user)
@@ -371,7 +331,7 @@ def forgot_password():
         ),
         "info",
     )
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
@@ -382,11 +342,11 @@ def reset_password(token: str):
         return _link_problem(error, "reset")
     form = ResetPasswordForm()
     if not form.validate_on_submit():
-        return _form_page("auth/reset_password.html", form)
+        return _form_page("accounts/reset_password.html", form)
     auth.reset_password(token, form.password.data)
     db.session.commit()
     flash(_("Je nieuwe wachtwoord is ingesteld. Meld je ermee aan."), "success")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])
@@ -394,19 +354,16 @@ def reset_password(token: str):
 def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
-        return _form_page("auth/change_password.html", form)
+        return _form_page("accounts/change_password.html", form)
     try:
         auth.change_password(current_user, form.current_password.data, form.password.data)
     except WrongPassword:
         form.current_password.errors.append(_("Je huidige wachtwoord klopt niet."))
-        return _form_page("auth/change_password.html", form)
+        return _form_page("accounts/change_password.html", form)
     db.session.commit()
     login_user(current_user._get_current_object())  # this session goes on, others end
     flash(_("Je wachtwoord is gewijzigd. Andere sessies zijn afgemeld."), "success")
-    return redirect(url_for("auth.account"))
-
-
-# --- profile ----------------------------------------------------------------------
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -415,70 +372,8 @@ def account():
     form = ProfileForm(data=_profile_data(current_user))
     fill_profile_choices(form)
     if not form.validate_on_submit():
-        return _form_page("auth/account.html", form, resend_form=EmptyForm())
+        return _form_page("accounts/account.html", form, resend_form=EmptyForm())
     auth.update_profile(current_user, **_profile_values(form))
     db.session.commit()
     flash(_("Je gegevens zijn bewaard."), "success")
-    return redirect(url_for("auth.account"))
-
-
-# --- admin: accounts and roles ------------------------------------------------------
-
-
-@bp.get("/beheer/gebruikers")
-@admin_required
-def admin_users():
-    users = db.session.scalars(
-        select(User)
-        .options(selectinload(User.coordinated_regions), selectinload(User.organisation))
-        .order_by(func.lower(User.display_name), User.id)
-    ).all()
-    return render_template("admin/users.html", users=users, form=EmptyForm())
-
-
-@bp.route("/beheer/gebruikers/<int:user_id>", methods=["GET", "POST"])
-@admin_required
-def admin_user(user_id: int):
-    user = db.get_or_404(User, user_id)
-    data = {"is_admin": user.is_admin, "regions": [r.id for r in user.coordinated_regions]}
-    form = UserRolesForm(data=data)
-    fill_role_choices(form)
-    if not form.validate_on_submit():
-        sector = Sector(user.sector) if user.sector else None
-        return _form_page("admin/user.html", form, user=user, sector=sector, state_form=EmptyForm())
-    regions = db.session.scalars(select(Region).where(Region.id.in_(form.regions.data))).all()
-    try:
-        auth.set_roles(user, form.is_admin.data, regions, actor=current_user)
-    except SelfLockout:
-        flash(_("Je kunt jezelf de beheerdersrol niet afnemen."), "error")
-        return redirect(url_for("auth.admin_user", user_id=user.id))
-    db.session.commit()
-    flash(_("De rollen van %(name)s zijn bewaard.", name=user.display_name), "success")
-    return redirect(url_for("auth.admin_user", user_id=user.id))
-
-
-def _set_active(user_id: int, is_active: bool):
-    user = db.get_or_404(User, user_id)
-    try:
-        auth.set_active(user, is_active, actor=current_user)
-    except SelfLockout:
-        flash(_("Je kunt je eigen account niet deactiveren."), "error")
-        return redirect(url_for("auth.admin_users"))
-    db.session.commit()
-    if is_active:
-        flash(_("Het account van %(name)s is weer actief.", name=user.display_name), "success")
-    else:
-        flash(_("Het account van %(name)s is gedeactiveerd.", name=user.display_name), "success")
-    return redirect(safe_next(request.form.get("next")) or url_for("auth.admin_users"))
-
-
-@bp.post("/beheer/gebruikers/<int:user_id>/deactiveren")
-@admin_required
-def admin_deactivate(user_id: int):
-    return _set_active(user_id, False)
-
-
-@bp.post("/beheer/gebruikers/<int:user_id>/activeren")
-@admin_required
-def admin_activate(user_id: int):
-    return _set_active(user_id, True)
+    return redirect(url_for("accounts.account"))

@@ -9,7 +9,7 @@ How it fits together:
 * **Data versions.** Every table belongs to a *scope* (``events``, ``library``,
   ``forums``, ``site``; see :data:`SCOPE_OF_TABLE`). A unit of work that writes to a
   table raises its scope's counter in ``data_versions`` *in the same transaction*
-  (:func:`track_writes`), so a reader that sees the new rows also sees the new
+  (``versions.track_writes``), so a reader that sees the new rows also sees the new
   version, on SQLite and on PostgreSQL, whatever process wrote.
 * **The middleware.** :class:`PageCache` sits in front of the Flask app. A GET or HEAD
   without a session or remember-me cookie, for an endpoint declared with
@@ -36,210 +36,35 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from cachelib import RedisCache
 from cachetools import LRUCache, TLRUCache
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
-from sqlalchemy import BigInteger, String, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, is_resource_modified, parse_accept_header
 from werkzeug.wrappers import Response
 
 from community.core.extensions import db
+from community.core.pagecache import versions
+from community.core.pagecache.versions import SCOPES, read_versions
 
 log = logging.getLogger(__name__)
 
+
 ENVIRON_KEY = "bruggen.page_cache.key"
+
+
 ENVIRON_STORABLE = "bruggen.page_cache.storable"
 
-# Which part of the site a table's rows show up in. Tables not named here count as
-# "site" (regions, themes, organisations, ...: shown everywhere), so a new table
-# invalidates too much rather than too little.
-SCOPE_OF_TABLE: dict[str, str | None] = {
-    **dict.fromkeys(
-        (
-            "events",
-            "event_materials",
-            "event_organisations",
-            "event_questions",
-            "event_themes",
-            "invitations",
-            "programme_items",
-            "registrations",
-            "workshop_choices",
-        ),
-        "events",
-    ),
-    **dict.fromkeys(
-        (
-            "materials",
-            "material_versions",
-            "material_tags",
-            "material_tag_links",
-            "material_themes",
-            "practices",
-            "practice_attachments",
-            "practice_themes",
-        ),
-        "library",
-    ),
-    **dict.fromkeys(
-        ("forums", "forum_categories", "threads", "posts", "post_revisions", "moderation_log"),
-        "forums",
-    ),
-    # Member names show on activity pages (listed participants), in the library and in
-    # forum threads shown on the home page.
-    "users": "members",
-    # Personal or bookkeeping rows no cached page shows: writing them invalidates nothing.
-    **dict.fromkeys(
-        (
-            "data_versions",
-            "user_themes",
-            "coordinator_regions",
-            "outbox_messages",
-            "thread_reads",
-            "forum_notifications",
-            "forum_preferences",
-            "forum_subscriptions",
-            "forum_suspensions",
-            "post_reports",
-            "privacy_overrides",
-        ),
-        None,
-    ),
-}
-SCOPES = ("events", "forums", "library", "members", "site")
-DEFAULT_SCOPE = "site"
+
 DEFAULT_TIMEOUT = 60  # seconds
+
+
 LOCAL_BYTES = 32 * 1024 * 1024  # of page bodies, per process
-
-_CHANGED = "bruggen_changed_scopes"
-_OPTION = "bruggen_changes_pages"
-
-# ``statement.execution_options(**NOT_A_CHANGE_OF_PAGES)``: a write that raises no version
-# (a counter whose display may lag by PAGE_CACHE_TIMEOUT, such as download counts).
-NOT_A_CHANGE_OF_PAGES = {_OPTION: False}
-
-
-class DataVersion(db.Model):
-    """The version of one scope of data: raised by one on every commit that writes to it."""
-
-    __tablename__ = "data_versions"
-
-    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-
-
-def scope_of(table_name: str) -> str | None:
-    """Return the scope of ``table_name``: a name of :data:`SCOPES`, or None (none)."""
-    return SCOPE_OF_TABLE.get(table_name, DEFAULT_SCOPE)
-
-
-def _remember(session_: Session, table_names: Iterable[str]) -> None:
-    scopes = {scope_of(name) for name in table_names} - {None}
-    if scopes:
-        session_.info.setdefault(_CHANGED, set()).update(scopes)
-
-
-def _before_flush(session_: Session, flush_context, instances) -> None:
-    tables = [type(obj).__table__.name for obj in session_.new]
-    tables += [type(obj).__table__.name for obj in session_.deleted]
-    tables += [
-        type(obj).__table__.name
-        for obj in session_.dirty
-        if session_.is_modified(obj, include_collections=True)
-    ]
-    _remember(session_, tables)
-
-
-def _do_orm_execute(state) -> None:
-    if state.execution_options.get(_OPTION, True) is False:
-        return
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if table is not None and getattr(table, "name", None):
-            _remember(state.session, [table.name])
-
-
-def _before_commit(session_: Session) -> None:
-    session_.flush()
-    scopes = session_.info.pop(_CHANGED, None)
-    if scopes:
-        bump(session_, sorted(scopes))
-
-
-def _forget(session_: Session, *args) -> None:
-    session_.info.pop(_CHANGED, None)
-
-
-def bump(session_: Session, scopes: Iterable[str]) -> None:
-    """Raise the version of each of ``scopes`` by one in ``session_``'s transaction.
-
-    Runs an upsert (``INSERT … ON CONFLICT DO UPDATE``, SQLite ≥ 3.24 and PostgreSQL),
-    so a database made with ``create_all`` needs no rows beforehand; a new row starts
-    at the current time in microseconds. One statement for
-    all scopes, rows in sorted order: two committing transactions lock them in the same
-    order (no deadlock on PostgreSQL).
-    """
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    # A new row starts at the time in microseconds, not at 1: a database made anew (a
-    # test, a restore) never repeats versions that a shared cache may still hold.
-    start = time.time_ns() // 1000
-    statement = dialect_insert(DataVersion).values(
-        [{"scope": scope, "version": start} for scope in sorted(scopes)]
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["scope"], set_={"version": DataVersion.version + 1}
-    )
-    session_.execute(statement)
-
-
-def track_writes(session_factory) -> None:
-    """Make every commit of ``session_factory``'s sessions raise the versions it changed.
-
-    Writes are seen in the unit of work (new, changed and deleted objects) and in
-    ORM-executed INSERT/UPDATE/DELETE statements (bulk updates such as the seat lock of
-    a registration). Writes through a bare engine connection are not seen.
-    """
-    event.listen(session_factory, "before_flush", _before_flush)
-    event.listen(session_factory, "do_orm_execute", _do_orm_execute)
-    event.listen(session_factory, "before_commit", _before_commit)
-    event.listen(session_factory, "after_rollback", _forget)
-    event.listen(session_factory, "after_soft_rollback", _forget)
-
-
-VERSIONS_SQL = "SELECT scope, version FROM data_versions"
-
-
-def read_versions(connection) -> dict[str, int]:
-    """Return ``{scope: version}`` read through ``connection`` (a missing scope is 0).
-
-    ``connection`` is a SQLAlchemy ``Connection`` (the middleware: the plain SQL
-    text, no statement to build on every request) or a ``Session``.
-    """
-    if hasattr(connection, "exec_driver_sql"):
-        rows = connection.exec_driver_sql(VERSIONS_SQL).all()
-    else:
-        rows = connection.execute(select(DataVersion.scope, DataVersion.version)).all()
-    versions = dict.fromkeys(SCOPES, 0)
-    versions.update({scope: version for scope, version in rows})
-    return versions
-
-
-def current_versions() -> dict[str, int]:
-    """The versions as the current request's database session sees them."""
-    return read_versions(db.session)
-
-
-# --- declaring cached pages -------------------------------------------------------------
 
 
 def cached_page(*scopes: str, timeout: int | None = None) -> Callable:
@@ -261,9 +86,6 @@ def cached_page(*scopes: str, timeout: int | None = None) -> Callable:
         return view
 
     return decorate
-
-
-# --- the middleware ---------------------------------------------------------------------
 
 
 class PageCache:
@@ -444,7 +266,11 @@ class _Deferred:
 
 
 KEEP_ON_304 = {"etag", "cache-control", "vary", "last-modified", "content-location", "expires"}
+
+
 CONDITIONAL_HEADERS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
+
+
 SKIPPED_HEADERS = {"content-length", "date", "set-cookie", "x-page-cache"}
 
 
@@ -517,16 +343,10 @@ def _mark_storable(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Track data versions on ``db.session`` and put :class:`PageCache` in front of ``app``."""
-    global _tracking
-    if not _tracking:
-        track_writes(db.session)
-        _tracking = True
+    versions.init_app(app)
     app.after_request(_mark_storable)
     app.wsgi_app = PageCache(app)
     app.extensions["bruggen_page_cache"] = app.wsgi_app
-
-
-_tracking = False
 
 
 def page_cache(app: Flask | None = None) -> PageCache:

@@ -14,7 +14,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from community.accounts.models import Region, Theme
-from community.accounts.views.regions import bp, material_options
 from community.core.extensions import db, login_manager
 from community.core.filters import InvalidFilter, choice_arg, page_arg
 from community.core.forms import EmptyForm
@@ -39,6 +38,7 @@ from community.library.materials import (
 )
 from community.library.models import Licence, Material, MaterialTag, MaterialType, MaterialVersion
 from community.library.uploads import UploadRefused, read_upload
+from community.library.views import bp, material_options
 
 PER_PAGE = 30
 
@@ -233,7 +233,7 @@ def materials():
         query.options(*material_options()).offset(offset).limit(PER_PAGE + 1)
     ).all()
     return render_template(
-        "community/materials.html",
+        "library/materials.html",
         materials=rows[:PER_PAGE],
         has_next=len(rows) > PER_PAGE,
         filters=filters,
@@ -250,7 +250,7 @@ def materials():
 def material(slug):
     material = get_material_or_404(slug)
     return render_template(
-        "community/material.html",
+        "library/material.html",
         material=material,
         version_form=MaterialVersionForm(),
         remove_form=EmptyForm(),
@@ -280,9 +280,9 @@ def material_new():
         else:
             db.session.commit()
             flash(_("Het materiaal is gedeeld."), "success")
-            return redirect(url_for("community.material", slug=material.slug))
+            return redirect(url_for("library.material", slug=material.slug))
     status = 422 if form.errors else 200
-    return render_template("community/material_form.html", form=form, material=None), status
+    return render_template("library/material_form.html", form=form, material=None), status
 
 
 @bp.route("/materiaal/<slug>/bewerken", methods=["GET", "POST"])
@@ -305,9 +305,9 @@ def material_edit(slug):
         else:
             db.session.commit()
             flash(_("De wijzigingen zijn bewaard."), "success")
-            return redirect(url_for("community.material", slug=material.slug))
+            return redirect(url_for("library.material", slug=material.slug))
     status = 422 if form.errors else 200
-    return render_template("community/material_form.html", form=form, material=material), status
+    return render_template("library/material_form.html", form=form, material=material), status
 
 
 @bp.post("/materiaal/<slug>/versies")
@@ -327,9 +327,9 @@ def material_version_new(slug):
         else:
             db.session.commit()
             flash(_("De nieuwe versie is opgeladen."), "success")
-            return redirect(url_for("community.material", slug=material.slug))
+            return redirect(url_for("library.material", slug=material.slug))
     return render_template(
-        "community/material.html", material=material, version_form=form, remove_form=EmptyForm()
+        "library/material.html", material=material, version_form=form, remove_form=EmptyForm()
     ), 422
 
 
@@ -343,7 +343,7 @@ def material_remove(slug):
     remove_material(material)
     db.session.commit()
     flash(_("„%(title)s” is verwijderd.", title=title), "success")
-    return redirect(url_for("community.materials"))
+    return redirect(url_for("library.materials"))
 
 
 # --- downloads -------------------------------------------------------------------------

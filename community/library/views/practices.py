@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.filters import region_arg, theme_arg
 from community.accounts.models import Organisation, Region, Sector, Theme
-from community.accounts.views.regions import bp
 from community.core.extensions import db
 from community.core.filters import choice_arg
 from community.core.forms import EmptyForm
@@ -37,6 +36,7 @@ from community.library.practices import (
     update_practice,
 )
 from community.library.uploads import UploadRefused, read_upload
+from community.library.views import bp
 from community.library.views.materials import refuse, send_stored_file
 
 
@@ -138,7 +138,7 @@ def practices():
             .order_by(Practice.status, Practice.title)
         ).all()
     return render_template(
-        "community/practices.html",
+        "library/practices.html",
         practices=listed,
         own=own,
         filters={"regio": region, "thema": theme, "sector": sector, "q": text},
@@ -153,7 +153,7 @@ def practices():
 def practice(slug):
     practice = get_practice_or_404(slug)
     return render_template(
-        "community/practice.html",
+        "library/practice.html",
         practice=practice,
         review_form=PracticeReviewForm(),
         action_form=EmptyForm(),
@@ -182,9 +182,9 @@ def practice_new():
         else:
             db.session.commit()
             flash(_submitted_message(practice), "success")
-            return redirect(url_for("community.practice", slug=practice.slug))
+            return redirect(url_for("library.practice", slug=practice.slug))
     status = 422 if form.errors else 200
-    return render_template("community/practice_form.html", form=form, practice=None), status
+    return render_template("library/practice_form.html", form=form, practice=None), status
 
 
 def _submitted_message(practice: Practice) -> str:
@@ -219,9 +219,9 @@ def practice_edit(slug):
         else:
             db.session.commit()
             flash(_submitted_message(practice), "success")
-            return redirect(url_for("community.practice", slug=practice.slug))
+            return redirect(url_for("library.practice", slug=practice.slug))
     status = 422 if form.errors else 200
-    return render_template("community/practice_form.html", form=form, practice=practice), status
+    return render_template("library/practice_form.html", form=form, practice=practice), status
 
 
 def _state_step(slug: str, step) -> object:
@@ -233,7 +233,7 @@ def _state_step(slug: str, step) -> object:
         db.session.rollback()
         return render_template("errors/400.html", message=str(error.message)), 409
     db.session.commit()
-    return redirect(url_for("community.practice", slug=practice.slug))
+    return redirect(url_for("library.practice", slug=practice.slug))
 
 
 @bp.post("/praktijkvoorbeelden/<slug>/indienen")
@@ -260,7 +260,7 @@ def practice_review(slug):
     form = PracticeReviewForm()
     if not form.validate_on_submit():
         return render_template(
-            "community/practice.html", practice=practice, review_form=form, action_form=EmptyForm()
+            "library/practice.html", practice=practice, review_form=form, action_form=EmptyForm()
         ), 422
     try:
         if form.publish.data:
@@ -274,11 +274,11 @@ def practice_review(slug):
         form.note.errors = [*form.note.errors, str(error.message)]
         practice = get_practice_or_404(slug)
         return render_template(
-            "community/practice.html", practice=practice, review_form=form, action_form=EmptyForm()
+            "library/practice.html", practice=practice, review_form=form, action_form=EmptyForm()
         ), 409
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("community.practice", slug=practice.slug))
+    return redirect(url_for("library.practice", slug=practice.slug))
 
 
 @bp.post("/praktijkvoorbeelden/<slug>/archiveren")
@@ -308,7 +308,7 @@ def practice_attachment_remove(slug, attachment_id):
     remove_practice_attachment(attachment)
     db.session.commit()
     flash(_("De bijlage is verwijderd."), "success")
-    return redirect(url_for("community.practice", slug=practice.slug))
+    return redirect(url_for("library.practice", slug=practice.slug))
 
 
 @bp.get("/praktijkvoorbeelden/<slug>/bijlagen/<int:attachment_id>")

@@ -1,0 +1,1 @@
+"""The site's own pages: home, regions, a region (above accounts and the library)."""
