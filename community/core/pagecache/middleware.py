@@ -43,13 +43,14 @@ from cachelib import RedisCache
 from cachetools import LRUCache, TLRUCache
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
-from sqlalchemy import BigInteger, String, event, select
+from sqlalchemy import BigInteger, Engine, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, is_resource_modified, parse_accept_header
 from werkzeug.wrappers import Response
 
+from community.core.db import Base
 from community.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ _OPTION = "bruggen_changes_pages"
 NOT_A_CHANGE_OF_PAGES = {_OPTION: False}
 
 
-class DataVersion(db.Model):
+class DataVersion(Base):
     """The version of one scope of data: raised by one on every commit that writes to it."""
 
     __tablename__ = "data_versions"
@@ -186,6 +187,8 @@ def bump(session_: Session, scopes: Iterable[str]) -> None:
     all scopes, rows in sorted order: two committing transactions lock them in the same
     order (no deadlock on PostgreSQL).
     """
+    # Either dialect's insert() has the same on_conflict_do_update().
+    dialect_insert: Callable[..., Any]
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
@@ -293,19 +296,20 @@ class PageCache:
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
         }
         self.endpoints: dict[str, tuple[tuple[str, ...], int]] | None = None
-        self._engine = None
+        self._engine: Engine | None = None
 
     # The endpoints are known once every blueprint is registered (first request).
     def _cacheable_endpoints(self) -> dict[str, tuple[tuple[str, ...], int]]:
         if self.endpoints is None:
+            views: dict[str, Any] = self.app.view_functions  # marked by @cached_page
             self.endpoints = {
                 endpoint: (view.page_cache_scopes, view.page_cache_timeout or self.timeout)
-                for endpoint, view in self.app.view_functions.items()
+                for endpoint, view in views.items()
                 if getattr(view, "page_cache_scopes", None)
             }
         return self.endpoints
 
-    def _engine_(self):
+    def _engine_(self) -> Engine:
         if self._engine is None:
             with self.app.app_context():
                 self._engine = db.engine
@@ -522,7 +526,7 @@ def init_app(app: Flask) -> None:
         track_writes(db.session)
         _tracking = True
     app.after_request(_mark_storable)
-    app.wsgi_app = PageCache(app)
+    app.wsgi_app = PageCache(app)  # type: ignore[method-assign]  # WSGI middleware, as Flask documents
     app.extensions["bruggen_page_cache"] = app.wsgi_app
 
 
