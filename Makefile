@@ -49,9 +49,11 @@ run: translations
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# mypy checks the packages listed in pyproject.toml's [tool.mypy] (cache in .mypy_cache).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # axe-core for the accessibility checks of tests/e2e (pinned in tests/e2e/package-lock.json).
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
@@ -93,7 +95,7 @@ migration: install
 	exit $$rc
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 # Benchmark (issue 8, bench/run.py): seeds fresh databases at 1x, 4x and 16x (2,000 activities,
 # 20,000 registrations... at 1x), times every page in-process at each scale, serves 1x with
