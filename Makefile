@@ -9,16 +9,33 @@ PG_DSN ?= host=127.0.0.1 port=5432 user=postgres dbname=postgres
 # Runs one SQL statement on the server (psycopg from the virtualenv: no psql needed).
 PG_EXEC = $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], autocommit=True).execute(sys.argv[2])' "$(PG_DSN)"
 
-.PHONY: run test test-postgres lint install translations translations-update migration clean bench
+.PHONY: run test test-postgres lint install lock translations translations-update migration clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e ".[dev]"
+# The virtualenv gets the exact versions of requirements.lock (the app with its `dev` and `demo`
+# extras; hashes checked), then Bruggen itself without touching them. A changed lock or
+# pyproject.toml reinstalls.
+LOCK := requirements.lock
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# After changing the dependencies in pyproject.toml (which keeps the ranges): make lock, then
+# commit requirements.lock. Versions already in the lock stay unless the ranges exclude them;
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed release,
+# `make lock LOCK_ARGS="--upgrade-package flask"` one package. uv reads no pip or uv
+# configuration here (--no-config), so the hashes are those of the public index's files, for
+# CI's Python (3.11) on Linux x86_64 whoever runs it.
+LOCK_ARGS ?=
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra demo --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu --no-config \
+		--custom-compile-command "make lock" --quiet --output-file $(LOCK) $(LOCK_ARGS)
 
 # Compiled catalogues (.mo) are build output; the .po files are the source.
 translations: install
@@ -32,9 +49,11 @@ run: translations
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# mypy checks the packages listed in pyproject.toml's [tool.mypy] (cache in .mypy_cache).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # axe-core for the accessibility checks of tests/e2e (pinned in tests/e2e/package-lock.json).
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
@@ -76,7 +95,7 @@ migration: install
 	exit $$rc
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 # Benchmark (issue 8, bench/run.py): seeds fresh databases at 1x, 4x and 16x (2,000 activities,
 # 20,000 registrations... at 1x), times every page in-process at each scale, serves 1x with

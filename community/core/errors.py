@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -18,7 +18,7 @@ class DomainError(Exception):
     never touch the request (DESIGN.md, "Views, logic, forms").
     """
 
-    text: ClassVar[Any] = _l("Dit kan niet.")
+    text: Any = _l("Dit kan niet.")
     status: int = 422
     field: str | None = None
 

@@ -16,7 +16,8 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 try:  # WTForms >= 3.3: options as SelectChoice (tuples are deprecated there)
-    from wtforms.fields.choices import SelectChoice as _SelectChoice
+    # types-WTForms describes WTForms 3.2, without SelectChoice.
+    from wtforms.fields.choices import SelectChoice as _SelectChoice  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - WTForms 3.1/3.2 take (value, label) tuples
     _SelectChoice = None
 

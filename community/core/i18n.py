@@ -31,7 +31,7 @@ def selected_language() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("language")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]
 
@@ -94,7 +94,7 @@ def init_app(app: Flask) -> None:
         localdatetime=localdatetime, localdate=localdate, localtime=localtime
     )
     app.jinja_env.globals.update(selected_language=selected_language)
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
         gettext=lambda s: request_translations().ugettext(s),
         ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
         pgettext=lambda c, s: request_translations().upgettext(c, s),

@@ -27,7 +27,11 @@ BARE_URL = r"(?<![\w/@])((?:https?://|www\.)[^\s<>\"'`]+)"
 class _BareUrlProcessor(InlineProcessor):
     """Turn a bare URL into a link (GitHub-style autolink); code spans are left alone."""
 
-    def handleMatch(self, m, data):  # noqa: N802 - Markdown's hook name
+    # InlineProcessor's hook takes (m, data) where Pattern's takes (m): Markdown's own
+    # design, which its stubs mark with the same ignore.
+    def handleMatch(  # type: ignore[override]  # noqa: N802 - Markdown's hook name
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
         url = m.group(1)
         trimmed = re.sub(r"[.,;:!?*_]+$", "", url)
         while trimmed.endswith(")") and trimmed.count(")") > trimmed.count("("):

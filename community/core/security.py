@@ -49,7 +49,9 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Behind N reverse proxies the client's address is in X-Forwarded-For; rate
         # limits per IP address need it (else every visitor is the proxy).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # WSGI middleware, as Flask documents
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
     @app.errorhandler(429)
     def too_many_requests(error):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote_plus
 
 from flask import Flask, g, url_for
@@ -27,7 +28,8 @@ class UrlPattern:
     """
 
     def __init__(self, endpoint: str, argument: str, values: dict) -> None:
-        self.template = url_for(endpoint, **{argument: _SLOT}, **values)
+        slot: dict[str, Any] = {argument: _SLOT}
+        self.template = url_for(endpoint, **slot, **values)
         if self.template.count(str(_SLOT)) != 1:
             raise ValueError(f"{endpoint}: {argument} must appear once in the URL")
 

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
@@ -337,7 +338,7 @@ def feed_state(
         ),
         else_=Event.ends_at,
     )
-    columns = [
+    columns: list[ColumnElement[Any]] = [
         func.count(case((window, Event.id))),
         func.max(case((window, Event.updated_at))),
         func.coalesce(func.sum(case((window, Event.id))), 0),
@@ -478,7 +479,7 @@ def public_feed(
     return render_calendar(events, feed_name(filters, region_name), component)
 
 
-STATE_RANK = {
+STATE_RANK: dict[RegistrationState | None, int] = {
     RegistrationState.CONFIRMED: 3,
     RegistrationState.WAITLISTED: 2,
     RegistrationState.CANCELLED: 1,

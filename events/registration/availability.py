@@ -92,12 +92,12 @@ def seats_left(event: Event, now: dt.datetime | None = None) -> int | None:
 
 def waitlist_count(event: Event) -> int:
     """Return the number of registrations on ``event``'s waiting list."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).where(
             Registration.event_id == event.id,
             Registration.state == RegistrationState.WAITLISTED,
         )
-    )
+    ).scalar_one()
 
 
 def workshop_seats_taken(event: Event) -> dict[int, int]:

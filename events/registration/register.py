@@ -183,7 +183,8 @@ def _person(user: User | None, guest: GuestDetails | None, registered_by: User |
             "job_title": user.job_title or "",
             "language": user.locale or "nl",
         }
-    values = {
+    assert guest is not None  # exactly one of the two (checked above)
+    values: dict[str, Any] = {
         "user_id": None,
         "name": guest.name.strip(),
         "email": guest.email.strip(),
@@ -244,6 +245,7 @@ def register(
     if registered_by is not None and guest is not None and not is_manager:
         if registered_by.organisation_id is None:
             raise NotSameOrganisation()
+        assert registered_by.organisation is not None  # organisation_id is set
         person["organisation_id"] = registered_by.organisation_id
         person["organisation_name"] = registered_by.organisation.name
     clean_answers = validate_answers(event.questions, answers)

@@ -99,9 +99,9 @@ def _seat(registration: Registration, now: dt.datetime) -> None:
 
 def _count_held(event: Event, now: dt.datetime) -> int:
     db.session.flush()
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).where(Registration.event_id == event.id, _holds_place(now))
-    )
+    ).scalar_one()
 
 
 def _fill_locked(event: Event, now: dt.datetime) -> list[Registration]:
@@ -155,7 +155,8 @@ def _fill_workshops_locked(event: Event) -> list[WorkshopChoice]:
     seated = []
     for choice in waiting:
         item_id = choice.programme_item_id
-        if capacity.get(item_id) is None or taken.get(item_id, 0) < capacity[item_id]:
+        item_capacity = capacity.get(item_id)
+        if item_capacity is None or taken.get(item_id, 0) < item_capacity:
             choice.state = RegistrationState.CONFIRMED
             taken[item_id] = taken.get(item_id, 0) + 1
             seated.append(choice)

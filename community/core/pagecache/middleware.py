@@ -43,6 +43,7 @@ from cachelib import RedisCache
 from cachetools import LRUCache, TLRUCache
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
+from sqlalchemy import Engine
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, is_resource_modified, parse_accept_header
@@ -115,19 +116,20 @@ class PageCache:
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
         }
         self.endpoints: dict[str, tuple[tuple[str, ...], int]] | None = None
-        self._engine = None
+        self._engine: Engine | None = None
 
     # The endpoints are known once every blueprint is registered (first request).
     def _cacheable_endpoints(self) -> dict[str, tuple[tuple[str, ...], int]]:
         if self.endpoints is None:
+            views: dict[str, Any] = self.app.view_functions  # marked by @cached_page
             self.endpoints = {
                 endpoint: (view.page_cache_scopes, view.page_cache_timeout or self.timeout)
-                for endpoint, view in self.app.view_functions.items()
+                for endpoint, view in views.items()
                 if getattr(view, "page_cache_scopes", None)
             }
         return self.endpoints
 
-    def _engine_(self):
+    def _engine_(self) -> Engine:
         if self._engine is None:
             with self.app.app_context():
                 self._engine = db.engine
@@ -345,7 +347,7 @@ def init_app(app: Flask) -> None:
     """Track data versions on ``db.session`` and put :class:`PageCache` in front of ``app``."""
     versions.init_app(app)
     app.after_request(_mark_storable)
-    app.wsgi_app = PageCache(app)
+    app.wsgi_app = PageCache(app)  # type: ignore[method-assign]  # WSGI middleware, as Flask documents
     app.extensions["bruggen_page_cache"] = app.wsgi_app
 
 

@@ -12,11 +12,13 @@ new version, on SQLite and on PostgreSQL, whatever process wrote. The page cache
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import BigInteger, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from community.core.db import Base
 from community.core.extensions import db
 
 # Which part of the site a table's rows show up in. Tables not named here count as
@@ -94,7 +96,7 @@ _OPTION = "bruggen_changes_pages"
 NOT_A_CHANGE_OF_PAGES = {_OPTION: False}
 
 
-class DataVersion(db.Model):
+class DataVersion(Base):
     """The version of one scope of data: raised by one on every commit that writes to it."""
 
     __tablename__ = "data_versions"
@@ -154,6 +156,8 @@ def bump(session_: Session, scopes: Iterable[str]) -> None:
     all scopes, rows in sorted order: two committing transactions lock them in the same
     order (no deadlock on PostgreSQL).
     """
+    # Either dialect's insert() has the same on_conflict_do_update().
+    dialect_insert: Callable[..., Any]
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
