@@ -1,4 +1,12 @@
-"""Shared fixtures: the app from the factory, a fresh database per test, a real SMTP server.
+"""Shared fixtures: one app per test session, each test rolled back, a real SMTP server.
+
+The app is made once per session by the factory with a test config. Each test
+runs inside an outer transaction on one database connection that is rolled back
+at the end: the test's and the requests' sessions join it with a SAVEPOINT
+(SQLAlchemy's ``join_transaction_mode="create_savepoint"``), so their commits
+are real commits of that savepoint. Tests that need commits other connections
+see (threads, a second app or process) carry the marker
+``real_commits``: they commit for real and every table is emptied afterwards.
 
 The database is SQLite in a temporary folder, or the PostgreSQL database named
 by ``TEST_DATABASE_URL`` (CI runs the suite on both). A database that cannot be
@@ -14,21 +22,35 @@ import itertools
 import os
 import re
 import socket
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import g
+from flask import Flask, g
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, select, text
 
 from app import create_app
-from community.extensions import db
+from community.extensions import db, limiter
+from community.pagecache import page_cache
 
 PASSWORD = "correct-horse-battery"
 _password_hashes: dict[str, str] = {}
 _counter = itertools.count(1)
+
+# The settings every test app has; a test that needs others asks ``make_app``.
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    # No socket unless the test reads the ``mailbox`` (the app fixture switches it to SMTP).
+    "MAIL_BACKEND": "locmem",
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_USE_TLS": False,
+    "BRUGGEN_BASE_URL": "http://bruggen.test",
+    "SERVER_NAME": None,
+}
 
 
 class _Collector:
@@ -62,7 +84,11 @@ def smtp_server():
 
 @pytest.fixture
 def mailbox(smtp_server) -> list[EmailMessage]:
-    """The messages received by the test SMTP server during this test."""
+    """The messages received by the test SMTP server during this test.
+
+    Asking for it makes the ``app`` send over SMTP to that server (else mail stays in
+    memory: Flask-Mailman's ``locmem`` backend).
+    """
     collector, _ = smtp_server
     collector.messages.clear()
     return collector.messages
@@ -75,9 +101,6 @@ def database_url(tmp_path_factory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-
-
-_schema_ready: set[str] = set()
 
 
 class BruggenClient(FlaskClient):
@@ -98,56 +121,196 @@ class BruggenClient(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
-@pytest.fixture
-def app(database_url, smtp_server, tmp_path):
-    """A Bruggen app from the factory with test settings and an empty database."""
-    _, port = smtp_server
+def _forget_cached_user():
+    # The ``app`` fixture keeps one app context open for the whole test and test-client
+    # requests reuse it, so ``g`` (where Flask-Login caches ``current_user``) would
+    # outlive a request, and so would Flask-Babel's chosen locale. In production
+    # each request has its own app context.
+    g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
+    g.pop("csrf_token", None)  # Flask-WTF's token of the previous request
+
+
+def _test_app(database_url: str, smtp_port: int, upload_folder, **overrides) -> Flask:
+    """An app from the factory with ``TEST_CONFIG``, the given database and ``overrides``."""
     app = create_app(
         {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
+            **TEST_CONFIG,
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "MAIL_BACKEND": "smtp",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": port,
-            "MAIL_USE_TLS": False,
-            "BRUGGEN_BASE_URL": "http://bruggen.test",
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "SERVER_NAME": None,
+            "MAIL_PORT": smtp_port,
+            "UPLOAD_FOLDER": str(upload_folder),
+            **overrides,
         }
     )
     app.test_client_class = BruggenClient
+    app.before_request(_forget_cached_user)
+    # The limiter is one object for every app of the process and the last app made
+    # configures it; the mail settings are read once. Each test starts from these.
+    app.extensions["tests.limiter"] = dict(limiter.__dict__)
+    app.extensions["tests.mailman"] = dict(app.extensions["mailman"].__dict__)
+    return app
 
-    @app.before_request
-    def _forget_cached_user():
-        # This fixture keeps one app context open for the whole test and test-client
-        # requests reuse it, so ``g`` (where Flask-Login caches ``current_user``) would
-        # outlive a request, and so would Flask-Babel's chosen locale. In production
-        # each request has its own app context.
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-        g.pop("csrf_token", None)  # Flask-WTF's token of the previous request
 
+@pytest.fixture(scope="session")
+def _session_app(database_url, smtp_server, tmp_path_factory):
+    """The app every test of this session (xdist worker) shares, on a database with the schema."""
+    _, port = smtp_server
+    app = _test_app(database_url, port, tmp_path_factory.mktemp("uploads"))
     with app.app_context():
-        if database_url not in _schema_ready:
-            db.drop_all()
-            db.create_all()
-            _schema_ready.add(database_url)
-        yield app
-        db.session.remove()
-        _empty_tables()
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
         db.engine.dispose()
 
 
+def _start_clean(app: Flask, *, smtp: bool) -> None:
+    """Forget what an earlier test left in the app's extensions (limits, cached pages, mail)."""
+    limiter.__dict__.update(app.extensions["tests.limiter"])
+    limiter.reset()
+    cache = page_cache(app)
+    with cache.lock:
+        cache.local.clear()
+    mailman = app.extensions["mailman"]
+    mailman.__dict__.update(app.extensions["tests.mailman"])
+    mailman.backend = "smtp" if smtp else "locmem"
+    mailman.outbox = []  # what the locmem backend "sent"
+
+
+class _Lent:
+    """The test's connection lent to code that opens "another" connection: closing is a no-op.
+
+    ``with engine.connect() as conn`` gives the connection itself.
+    """
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+
+    def __enter__(self):
+        return self._connection
+
+    def __exit__(self, *exc_info) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+
+# The connection of the running rolled-back test (``make_app`` lends it to its apps too).
+_lent_connection = None
+
+
+@contextmanager
+def _rolled_back(app: Flask):
+    """Run the block inside a transaction on one connection, rolled back at the end.
+
+    Every ``db.session`` (the test's, each request's, a CLI command's) is bound to
+    that connection and joins its transaction with a SAVEPOINT, so a commit in the
+    app releases a savepoint. Code that opens a connection of its own (the page
+    cache reading data versions, the file clean-up after a commit) gets the same
+    connection, so it sees what the test committed, as it would in production.
+    """
+    global _lent_connection
+    engine = db.engine
+    connection = engine.connect()
+    outer = connection.begin()
+    if connection.dialect.name == "sqlite":
+        # pysqlite begins a transaction only before a write, and SQLite makes a SAVEPOINT
+        # outside a transaction the transaction itself (its RELEASE would commit).
+        connection.exec_driver_sql("BEGIN")
+    factory = db.session.session_factory
+    factory.class_.get_bind = lambda session, *args, **kwargs: connection
+    factory.kw["join_transaction_mode"] = "create_savepoint"
+    engine.connect = connection.connect = lambda: _Lent(connection)
+    _lent_connection = connection
+    try:
+        yield connection
+    finally:
+        db.session.remove()
+        _lent_connection = None
+        del engine.connect, connection.connect
+        del factory.class_.get_bind  # Flask-SQLAlchemy's again
+        factory.kw.pop("join_transaction_mode")
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(request, _session_app, tmp_path):
+    """The session's app, in an app context, for one test; its writes are rolled back after.
+
+    Changes the test makes to ``app.config`` or the Jinja loader are undone after it.
+    With the marker ``real_commits`` the test commits for real instead, and every
+    table is emptied after it. Uploads go to the test's own temporary folder.
+    """
+    app = _session_app
+    config, loader = dict(app.config), app.jinja_env.loader
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    _start_clean(app, smtp="mailbox" in request.fixturenames)
+    try:
+        with app.app_context():
+            if request.node.get_closest_marker("real_commits"):
+                try:
+                    yield app
+                finally:
+                    db.session.remove()
+                    _empty_tables()
+            else:
+                with _rolled_back(app):
+                    yield app
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.jinja_env.loader = loader
+
+
+@pytest.fixture
+def make_app(app, database_url, smtp_server, tmp_path):
+    """Return a callable making another app on the test database: ``make_app(**config)``.
+
+    For a test about a differently configured app (or one that adds routes, which a
+    running app refuses). It shares the test's transaction (or, with ``real_commits``,
+    the committed data); the apps are closed after the test.
+    """
+    _, port = smtp_server
+    made: list[Flask] = []
+
+    def _make(**overrides) -> Flask:
+        new = _test_app(database_url, port, tmp_path / "uploads", **overrides)
+        if _lent_connection is not None:
+            connection = _lent_connection
+            with new.app_context():
+                db.engine.connect = lambda: _Lent(connection)
+        made.append(new)
+        return new
+
+    yield _make
+    for new in made:
+        with new.app_context():
+            db.engine.__dict__.pop("connect", None)
+            db.engine.dispose()
+
+
 def _empty_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    """Delete every row: for good, or in a rolled-back test inside its transaction."""
+    if _lent_connection is not None:
+        _delete_rows(_lent_connection)
+        return
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        _delete_rows(conn)
+
+
+def _delete_rows(conn) -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -160,6 +323,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
+_SAVEPOINT_STATEMENTS = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+
+
 @pytest.fixture
 def count_queries(app):
     """Context manager factory: ``with count_queries() as queries:`` lists the SQL run inside."""
@@ -170,7 +336,9 @@ def count_queries(app):
         statements: list[str] = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
+            # The savepoints the rolled-back test's sessions join with are not the app's.
+            if not statement.startswith(_SAVEPOINT_STATEMENTS):
+                statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", before)
         try:

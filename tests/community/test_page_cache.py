@@ -161,7 +161,7 @@ def test_two_visitors_never_see_each_others_flash_messages(app, make_event):
     assert other.get_cookie("session") is None
 
 
-def test_a_page_that_would_hand_out_a_csrf_token_is_not_kept(app, client):
+def test_a_page_that_would_hand_out_a_csrf_token_is_not_kept(make_app):
     """A guard, not a convention: a page that touches the session is never stored."""
     from flask import render_template_string
 
@@ -169,8 +169,10 @@ def test_a_page_that_would_hand_out_a_csrf_token_is_not_kept(app, client):
     def leaky():
         return render_template_string("<p>{{ csrf_token() }}</p>")
 
+    app = make_app()  # a new app: one that has answered a request takes no new routes
     app.add_url_rule("/_leaky", "leaky", leaky)
     page_cache(app).endpoints = None  # learn the new endpoint
+    client = app.test_client()
     first, second = client.get("/_leaky"), app.test_client().get("/_leaky")
     assert first.status_code == 200 and "Set-Cookie" in first.headers
     assert _cache_state(first) is None and _cache_state(second) is None
@@ -218,6 +220,7 @@ def _redis_url() -> str:
     return "redis://127.0.0.1:6379/14"
 
 
+@pytest.mark.real_commits  # the second app reads the data through its own connection
 def test_processes_share_the_cache_through_redis(database_url, tmp_path, make_event):
     """Two apps (two processes in production) with one Redis: one renders, the other serves."""
     make_event(title="Gedeeld")
