@@ -37,7 +37,6 @@ from community.extensions import db, limiter
 from community.pagecache import page_cache
 
 PASSWORD = "correct-horse-battery"
-_password_hashes: dict[str, str] = {}
 _counter = itertools.count(1)
 
 # The settings every test app has; a test that needs others asks ``make_app``.
@@ -50,6 +49,9 @@ TEST_CONFIG = {
     "MAIL_USE_TLS": False,
     "BRUGGEN_BASE_URL": "http://bruggen.test",
     "SERVER_NAME": None,
+    # One PBKDF2 round instead of scrypt (~0.13 s per hash or check): no test is about the
+    # cost of a hash; tests/community/test_passwords.py checks production's scrypt.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
 }
 
 
@@ -407,11 +409,7 @@ def make_user(app):
         }
         values.update(overrides)
         user = User(**values)
-        # scrypt is slow on purpose; hash each test password once per session.
-        if password not in _password_hashes:
-            user.set_password(password)
-            _password_hashes[password] = user.password_hash
-        user.password_hash = _password_hashes[password]
+        user.set_password(password)  # cheap in tests: PASSWORD_HASH_METHOD of TEST_CONFIG
         user.is_admin = role == "admin"
         if role == "coordinator":
             user.coordinated_regions = list(regions)

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from app import create_app
 from community import auth
 from community.extensions import db
 from community.models import User
 from tests.community.conftest import NEW_PASSWORD
-from tests.conftest import PASSWORD, links_in
+from tests.conftest import PASSWORD, TEST_CONFIG, links_in
+
+
+def test_production_hashes_passwords_with_scrypt(tmp_path):
+    """The tests' apps use a cheap hash (``TEST_CONFIG``); an app without it uses scrypt."""
+    production = create_app(
+        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"}
+    )
+    user = User(email="prod@example.org", display_name="Prod")
+    with production.app_context():
+        user.set_password("een-lang-wachtwoord")
+
+    assert production.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("een-lang-wachtwoord")
+    assert not user.check_password("een-ander-wachtwoord")
+    assert TEST_CONFIG["PASSWORD_HASH_METHOD"] != "scrypt"
 
 
 def test_password_reset_by_mail_end_to_end(client, mailbox, login, make_user):
