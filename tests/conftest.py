@@ -35,6 +35,7 @@ from sqlalchemy import event, select, text
 from app import create_app
 from community.extensions import db, limiter
 from community.pagecache import page_cache
+from tests.pages_helpers import sign_in
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -422,7 +423,10 @@ def make_user(app):
 
 @pytest.fixture
 def login(client):
-    """Sign ``user`` in through the login form; returns the response."""
+    """Sign ``user`` in through the login form; returns the response.
+
+    For tests of signing in; other tests use ``sign_in_as``.
+    """
 
     def _login(user, password: str = PASSWORD, remember: bool = False):
         data = {"email": user.email, "password": password}
@@ -431,6 +435,20 @@ def login(client):
         return client.post_form("/aanmelden", data)
 
     return _login
+
+
+@pytest.fixture
+def sign_in_as(client):
+    """Return a callable signing ``user`` in on ``client`` without the login form.
+
+    It sets the Flask-Login session as a sign-in does (the id carries the account's
+    session token, so a later password change still ends it).
+    """
+
+    def _sign_in(user) -> None:
+        sign_in(client, user)
+
+    return _sign_in
 
 
 @pytest.fixture

@@ -130,11 +130,11 @@ def test_each_language_has_its_own_cached_page(client, make_event):
 
 
 def test_a_signed_in_member_never_gets_or_leaves_a_cached_page(
-    app, client, make_event, login, make_user
+    app, client, make_event, sign_in_as, make_user
 ):
     make_event()
     member = make_user(display_name="Rosa Peeters")
-    login(member)
+    sign_in_as(member)
     personal = client.get("/agenda")
     assert _cache_state(personal) is None
     assert "Rosa Peeters" in personal.text
@@ -280,9 +280,9 @@ def test_a_guest_registration_from_another_site_is_refused(client, make_event):
     assert db.session.query(Registration).count() == 0
 
 
-def test_a_signed_in_member_still_needs_the_csrf_token(client, make_event, make_user, login):
+def test_a_signed_in_member_still_needs_the_csrf_token(client, make_event, make_user, sign_in_as):
     event = make_event(capacity=10)
-    login(make_user())
+    sign_in_as(make_user())
     response = client.post(f"/activiteiten/{event.slug}/inschrijven", data={"is_listed": ""})
     assert response.status_code == 400
     assert db.session.query(Registration).count() == 0

@@ -132,9 +132,9 @@ def test_reset_with_short_password_is_refused(client, make_user):
     assert db.session.get(User, user.id).check_password(PASSWORD)
 
 
-def test_change_password_needs_the_current_password(client, login, make_user):
+def test_change_password_needs_the_current_password(client, sign_in_as, make_user):
     user = make_user()
-    login(user)
+    sign_in_as(user)
     data = {"current_password": "niet-mijn-wachtwoord", "password": NEW_PASSWORD}
     data["password_repeat"] = NEW_PASSWORD
 
@@ -146,9 +146,9 @@ def test_change_password_needs_the_current_password(client, login, make_user):
     assert db.session.get(User, user.id).check_password(PASSWORD)
 
 
-def test_change_password_sets_the_new_password(client, login, make_user):
+def test_change_password_sets_the_new_password(client, sign_in_as, make_user):
     user = make_user()
-    login(user)
+    sign_in_as(user)
     data = {"current_password": PASSWORD, "password": NEW_PASSWORD}
     data["password_repeat"] = NEW_PASSWORD
 
