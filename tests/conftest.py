@@ -109,6 +109,14 @@ def database_url(tmp_path_factory) -> str:
 class BruggenClient(FlaskClient):
     """Test client that can post a form with a valid CSRF token, like a browser would."""
 
+    def open(self, *args, buffered: bool = True, **kwargs):
+        """Make a request; the response is read and closed before it is returned.
+
+        As a WSGI server does once the body is sent: that runs what the app left for
+        after the response (``response.call_on_close``, e.g. sending the outbox).
+        """
+        return super().open(*args, buffered=buffered, **kwargs)
+
     def csrf_token(self) -> str:
         """Return a signed CSRF token for this client's session (Flask-WTF's scheme)."""
         app = self.application
