@@ -1,16 +1,17 @@
 """Shared fixtures: one app per test session, each test rolled back, a real SMTP server.
 
-The app is made once per session by the factory with a test config. Each test
-runs inside an outer transaction on one database connection that is rolled back
-at the end: the test's and the requests' sessions join it with a SAVEPOINT
-(SQLAlchemy's ``join_transaction_mode="create_savepoint"``), so their commits
-are real commits of that savepoint. Tests that need commits other connections
-see (threads, a second app or process) carry the marker
+The app is made once per session (per xdist worker) by the factory with a test
+config. Each test runs inside an outer transaction on one database connection
+that is rolled back at the end: the test's and the requests' sessions join it
+with a SAVEPOINT (SQLAlchemy's ``join_transaction_mode="create_savepoint"``), so
+their commits are real commits of that savepoint. Tests that need commits other
+connections see (threads, a second app or process) carry the marker
 ``real_commits``: they commit for real and every table is emptied afterwards.
 
-The database is SQLite in a temporary folder, or the PostgreSQL database named
-by ``TEST_DATABASE_URL`` (CI runs the suite on both). A database that cannot be
-reached makes the suite fail, never skip.
+The database is SQLite in a temporary folder, or, when ``TEST_DATABASE_URL``
+names a PostgreSQL database, a database per xdist worker next to it
+(``<name>_gw0``...), made at the start and dropped at the end. A database that
+cannot be reached makes the suite fail, never skip.
 """
 
 from __future__ import annotations
@@ -30,12 +31,39 @@ from aiosmtpd.controller import Controller
 from flask import Flask, g
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event, select, text
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from app import create_app
+from app import database_url as normalise_url
 from community.extensions import db, limiter
 from community.pagecache import page_cache
 from tests.pages_helpers import sign_in
+
+# Folders whose tests share one expensive fixture: each runs on one xdist worker.
+XDIST_GROUPS = {"e2e", "scaleout"}
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` with tests/e2e (one server, one Chromium) and tests/scaleout
+    (one database, two gunicorns) each a group that one worker runs.
+
+    xdist's own loadgroup finds a group in a suffix it adds to the node id from the
+    ``xdist_group`` marker; pytest 9.2 no longer lets it change node ids, so the
+    groups are named here by folder. Groups go out first (most tests first), then
+    the other tests one by one to whichever worker is free.
+    """
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FolderGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            folder = nodeid.split("::")[0].split("/")[-2]
+            return folder if folder in XDIST_GROUPS else super()._split_scope(nodeid)
+
+    return FolderGroups(config, log)
+
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -77,7 +105,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def smtp_server():
-    """A real SMTP server on 127.0.0.1 for the whole session; yields its collector and port."""
+    """A real SMTP server on 127.0.0.1 (a free port, one per xdist worker) for the session.
+
+    Yields its collector and port.
+    """
     collector = _Collector()
     controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
     controller.start()
@@ -98,12 +129,34 @@ def mailbox(smtp_server) -> list[EmailMessage]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """``TEST_DATABASE_URL`` if set (PostgreSQL in CI), else a SQLite file for this session."""
+def database_url(tmp_path_factory):
+    """The URL of this session's (this xdist worker's) test database.
+
+    SQLite: a file in the session's temporary folder. With ``TEST_DATABASE_URL``
+    (PostgreSQL in CI): under xdist a database per worker on that server, named
+    after it with the worker's id (``bruggen_test_..._gw0``), made now and dropped
+    at the end; without xdist the database of the URL itself.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    if not worker:
+        yield url
+        return
+    base = make_url(normalise_url(url))
+    name = f"{base.database}_{worker}"
+    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 class BruggenClient(FlaskClient):
