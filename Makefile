@@ -54,18 +54,25 @@ $(ICALJS): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent
 	touch $@
 
+# Runs pytest with the arguments $(1) and prints how long the pass $(2) took. Any exit
+# status but 0 fails the target, 5 ("no tests collected") included.
+PYTEST_PASS = start=$$(date +%s); $(BIN)/pytest -n $(PYTEST_WORKERS) $(1); rc=$$?; \
+	echo "$(2) pass: $$(( $$(date +%s) - start )) s (pytest exit status $$rc)"; \
+	if [ $$rc -eq 5 ]; then echo "$(2) pass: pytest collected no tests"; fi
+
 # In CI (CI=true) the whole suite runs a second time against a fresh PostgreSQL database,
 # without the browser tests (tests/e2e run once, on SQLite; .ci/run installs Debian's chromium)
 # and without tests/scaleout (it always makes its own PostgreSQL database: once is enough).
 test: lint translations $(AXE) $(ICALJS)
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	@$(call PYTEST_PASS,,SQLite); exit $$rc
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 test-postgres: translations $(ICALJS)
 	@db=$(PG_TEST_DB)_$$(date +%s)_$$$$; \
 	echo "PostgreSQL pass on database $$db"; \
 	$(PG_EXEC) "CREATE DATABASE $$db" || exit 1; \
-	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest -n $(PYTEST_WORKERS) --ignore=tests/e2e --ignore=tests/scaleout; rc=$$?; \
+	export TEST_DATABASE_URL=$(PG_URL)/$$db; \
+	$(call PYTEST_PASS,--ignore=tests/e2e --ignore=tests/scaleout,PostgreSQL); \
 	$(PG_EXEC) "DROP DATABASE $$db WITH (FORCE)"; \
 	exit $$rc
 
