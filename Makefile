@@ -6,6 +6,12 @@ FLASK := $(BIN)/flask --app app
 # PostgreSQL server for the CI pass and for `make migration` (user postgres, no password).
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 PG_DSN ?= host=127.0.0.1 port=5432 user=postgres dbname=postgres
+# The PostgreSQL pass makes a database named $(PG_TEST_DB)_<time>_<pid>; under xdist each
+# worker makes and drops its own next to it (<name>_gw0, <name>_gw1: tests/conftest.py).
+PG_TEST_DB ?= bruggen_test
+# pytest-xdist workers per pass (this is a 2-core machine; tests/e2e and tests/scaleout
+# each stay on one worker).
+PYTEST_WORKERS ?= 2
 # Runs one SQL statement on the server (psycopg from the virtualenv: no psql needed).
 PG_EXEC = $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], autocommit=True).execute(sys.argv[2])' "$(PG_DSN)"
 
@@ -67,18 +73,25 @@ $(ICALJS): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent
 	touch $@
 
+# Runs pytest with the arguments $(1) and prints how long the pass $(2) took. Any exit
+# status but 0 fails the target, 5 ("no tests collected") included.
+PYTEST_PASS = start=$$(date +%s); $(BIN)/pytest -n $(PYTEST_WORKERS) $(1); rc=$$?; \
+	echo "$(2) pass: $$(( $$(date +%s) - start )) s (pytest exit status $$rc)"; \
+	if [ $$rc -eq 5 ]; then echo "$(2) pass: pytest collected no tests"; fi
+
 # In CI (CI=true) the whole suite runs a second time against a fresh PostgreSQL database,
 # without the browser tests (tests/e2e run once, on SQLite; .ci/run installs Debian's chromium)
 # and without tests/scaleout (it always makes its own PostgreSQL database: once is enough).
 test: lint translations $(AXE) $(ICALJS)
-	$(BIN)/pytest
+	@$(call PYTEST_PASS,,SQLite); exit $$rc
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 test-postgres: translations $(ICALJS)
-	@db=bruggen_test_$$(date +%s)_$$$$; \
+	@db=$(PG_TEST_DB)_$$(date +%s)_$$$$; \
 	echo "PostgreSQL pass on database $$db"; \
 	$(PG_EXEC) "CREATE DATABASE $$db" || exit 1; \
-	TEST_DATABASE_URL=$(PG_URL)/$$db $(BIN)/pytest --ignore=tests/e2e --ignore=tests/scaleout; rc=$$?; \
+	export TEST_DATABASE_URL=$(PG_URL)/$$db; \
+	$(call PYTEST_PASS,--ignore=tests/e2e --ignore=tests/scaleout,PostgreSQL); \
 	$(PG_EXEC) "DROP DATABASE $$db WITH (FORCE)"; \
 	exit $$rc
 

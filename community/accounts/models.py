@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import secrets
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
@@ -193,8 +194,13 @@ class User(UserMixin, Base):
     )
 
     def set_password(self, password: str) -> None:
-        """Hash ``password`` with scrypt (Werkzeug's default KDF) and keep only the hash."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Hash ``password`` and keep only the hash.
+
+        The method is config ``PASSWORD_HASH_METHOD``: scrypt (Werkzeug's default KDF)
+        unless a test app asks for a cheap one.
+        """
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Return True when ``password`` matches the stored hash."""

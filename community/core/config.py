@@ -38,6 +38,8 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
+    # Werkzeug's generate_password_hash method for new passwords; tests use a cheap one.
+    "PASSWORD_HASH_METHOD": "scrypt",
     # Privacy (issue 7): days kept before ``flask purge`` anonymises or removes.
     "GUEST_RETENTION_DAYS": 365,  # guest registrations, counted from the activity's end
     "MAIL_RETENTION_DAYS": 90,  # sent mails in the outbox

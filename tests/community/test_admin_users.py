@@ -11,8 +11,8 @@ from tests.conftest import PASSWORD
 
 
 @pytest.mark.parametrize("role, status", [("member", 403), ("coordinator", 403), ("admin", 200)])
-def test_users_page_is_for_admins_only(client, login, make_user, make_region, role, status):
-    login(make_user(role=role, regions=[make_region()]))
+def test_users_page_is_for_admins_only(client, sign_in_as, make_user, make_region, role, status):
+    sign_in_as(make_user(role=role, regions=[make_region()]))
 
     assert client.get("/beheer/gebruikers").status_code == status
 
@@ -24,8 +24,8 @@ def test_users_page_sends_anonymous_visitors_to_login(client):
     assert response.headers["Location"].startswith("/aanmelden?next=")
 
 
-def test_users_page_lists_accounts_with_their_state(client, login, make_user):
-    login(make_user(role="admin", display_name="Beheerder"))
+def test_users_page_lists_accounts_with_their_state(client, sign_in_as, make_user):
+    sign_in_as(make_user(role="admin", display_name="Beheerder"))
     make_user(display_name="Greet Wouters", is_verified=False)
     make_user(display_name="Hans Peeters", is_active=False)
 
@@ -36,12 +36,12 @@ def test_users_page_lists_accounts_with_their_state(client, login, make_user):
     assert "gedeactiveerd" in page
 
 
-def test_deactivated_user_cannot_log_in_and_their_session_ends(app, client, login, make_user):
+def test_deactivated_user_cannot_log_in_and_their_session_ends(app, client, sign_in_as, make_user):
     member = make_user(email="ines@example.org")
     member_browser = app.test_client()
     member_browser.post_form("/aanmelden", {"email": member.email, "password": PASSWORD})
     assert member_browser.get("/account").status_code == 200
-    login(make_user(role="admin"))
+    sign_in_as(make_user(role="admin"))
 
     response = client.post_form(f"/beheer/gebruikers/{member.id}/deactiveren")
 
@@ -54,9 +54,9 @@ def test_deactivated_user_cannot_log_in_and_their_session_ends(app, client, logi
     assert "Dit account is gedeactiveerd" in again.text
 
 
-def test_reactivated_user_can_log_in_again(client, login, make_user):
+def test_reactivated_user_can_log_in_again(client, login, sign_in_as, make_user):
     member = make_user(is_active=False)
-    login(make_user(role="admin"))
+    sign_in_as(make_user(role="admin"))
 
     client.post_form(f"/beheer/gebruikers/{member.id}/activeren")
     client.post_form("/afmelden")
@@ -64,9 +64,9 @@ def test_reactivated_user_can_log_in_again(client, login, make_user):
     assert login(member).status_code == 302
 
 
-def test_admin_cannot_deactivate_themselves(client, login, make_user):
+def test_admin_cannot_deactivate_themselves(client, sign_in_as, make_user):
     admin = make_user(role="admin")
-    login(admin)
+    sign_in_as(admin)
 
     response = client.post_form(f"/beheer/gebruikers/{admin.id}/deactiveren")
 
@@ -78,28 +78,28 @@ def test_admin_cannot_deactivate_themselves(client, login, make_user):
     assert db.session.get(User, admin.id).is_active is True
 
 
-def test_member_cannot_deactivate_anyone(client, login, make_user):
+def test_member_cannot_deactivate_anyone(client, sign_in_as, make_user):
     other = make_user()
-    login(make_user())
+    sign_in_as(make_user())
 
     assert client.post_form(f"/beheer/gebruikers/{other.id}/deactiveren").status_code == 403
     db.session.expire_all()
     assert db.session.get(User, other.id).is_active is True
 
 
-def test_deactivation_without_csrf_token_changes_nothing(client, login, make_user):
+def test_deactivation_without_csrf_token_changes_nothing(client, sign_in_as, make_user):
     other = make_user()
-    login(make_user(role="admin"))
+    sign_in_as(make_user(role="admin"))
 
     assert client.post(f"/beheer/gebruikers/{other.id}/deactiveren").status_code == 400
     db.session.expire_all()
     assert db.session.get(User, other.id).is_active is True
 
 
-def test_admin_makes_a_member_coordinator_of_regions(client, login, make_user, make_region):
+def test_admin_makes_a_member_coordinator_of_regions(client, sign_in_as, make_user, make_region):
     west, limburg = make_region(name="West-Vlaanderen"), make_region(name="Limburg")
     member = make_user(sector="welzijn", job_title="consulent")
-    login(make_user(role="admin"))
+    sign_in_as(make_user(role="admin"))
     page = client.get(f"/beheer/gebruikers/{member.id}").text
     assert "Limburg" in page
     assert "welzijn/jeugdhulp" in page
@@ -115,9 +115,9 @@ def test_admin_makes_a_member_coordinator_of_regions(client, login, make_user, m
     assert member.is_admin is False
 
 
-def test_admin_role_form_can_make_an_admin_and_back(client, login, make_user):
+def test_admin_role_form_can_make_an_admin_and_back(client, sign_in_as, make_user):
     member = make_user()
-    login(make_user(role="admin"))
+    sign_in_as(make_user(role="admin"))
 
     client.post_form(f"/beheer/gebruikers/{member.id}", {"is_admin": "y"})
     db.session.expire_all()
@@ -128,9 +128,9 @@ def test_admin_role_form_can_make_an_admin_and_back(client, login, make_user):
     assert db.session.get(User, member.id).is_admin is False
 
 
-def test_admin_cannot_drop_their_own_admin_role(client, login, make_user):
+def test_admin_cannot_drop_their_own_admin_role(client, sign_in_as, make_user):
     admin = make_user(role="admin")
-    login(admin)
+    sign_in_as(admin)
 
     client.post_form(f"/beheer/gebruikers/{admin.id}", {})
 

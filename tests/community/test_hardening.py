@@ -16,8 +16,8 @@ from tests.conftest import PASSWORD
         "/beheer/gebruikers/9223372036854775808",
     ],
 )
-def test_ids_beyond_64_bits_are_not_found_instead_of_crashing(client, login, make_user, path):
-    login(make_user(role="admin"))
+def test_ids_beyond_64_bits_are_not_found_instead_of_crashing(client, sign_in_as, make_user, path):
+    sign_in_as(make_user(role="admin"))
 
     assert client.get(path).status_code == 404
 
@@ -52,8 +52,8 @@ def test_a_password_change_ends_remember_me_cookies_and_other_sessions(app, make
     assert cookie_only.get("/account").status_code == 302, "the old remember cookie is dead"
 
 
-def test_signing_out_keeps_the_chosen_language(client, login, make_user):
-    login(make_user(locale="en"))
+def test_signing_out_keeps_the_chosen_language(client, sign_in_as, make_user):
+    sign_in_as(make_user(locale="en"))
 
     client.post_form("/afmelden")
 

@@ -1,10 +1,15 @@
 """The outbox: mails are stored with the change that causes them and sent over real SMTP."""
 
+import http.client
 import socket
+import threading
+import time
+from urllib.parse import urlencode
 
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -70,3 +75,79 @@ def test_failing_mail_server_keeps_the_message_for_a_retry(app, mailbox, test_te
     assert deliver_outbox() == (1, 0)
     assert len(mailbox) == 1
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+class _SilentMailServer:
+    """A TCP server on 127.0.0.1 that accepts one connection and never says a word.
+
+    An SMTP client waits for its greeting until ``release()`` hangs up.
+    """
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connected = threading.Event()
+        self._release = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        self.connected.set()
+        self._release.wait(timeout=60)
+        connection.close()
+
+    def release(self) -> None:
+        self._release.set()
+        self._thread.join(timeout=10)
+        self.listener.close()
+
+
+def _outbox_row() -> OutboxMessage:
+    db.session.expire_all()
+    return db.session.scalar(select(OutboxMessage))
+
+
+@pytest.mark.real_commits  # the server's request thread has its own database connection
+def test_a_request_answers_while_the_mail_server_hangs_and_the_mail_stays_queued(
+    make_app, make_user
+):
+    ann = make_user()
+    mail_server = _SilentMailServer()
+    app = make_app(
+        MAIL_BACKEND="smtp",
+        MAIL_PORT=mail_server.port,
+        MAIL_TIMEOUT=30,  # seconds: longer than the browser below waits
+        WTF_CSRF_ENABLED=False,  # a bare HTTP client; CSRF has tests of its own
+    )
+    http_server = make_server("127.0.0.1", 0, app, threaded=True)
+    serving = threading.Thread(target=http_server.serve_forever, daemon=True)
+    serving.start()
+    browser = http.client.HTTPConnection("127.0.0.1", http_server.server_port, timeout=10)
+    try:
+        browser.request(
+            "POST",
+            "/wachtwoord-vergeten",
+            body=urlencode({"email": ann.email}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = browser.getresponse()
+        response.read()
+
+        assert response.status == 302
+        assert mail_server.connected.wait(timeout=10), "the app never tried to send"
+        queued = _outbox_row()
+        assert queued.recipient == ann.email
+        assert (queued.sent_at, queued.attempts) == (None, 0), "the answer waited for SMTP"
+    finally:
+        mail_server.release()  # the mail server hangs up without a greeting
+        browser.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _outbox_row().attempts == 0:
+            time.sleep(0.05)
+        http_server.shutdown()
+        serving.join(timeout=10)
+
+    failed = _outbox_row()
+    assert failed.attempts == 1 and failed.sent_at is None
+    assert failed.last_error  # kept for ``flask send-mail`` to retry

@@ -124,11 +124,11 @@ def test_each_language_has_its_own_cached_page(client, make_event):
 
 
 def test_a_signed_in_member_never_gets_or_leaves_a_cached_page(
-    app, client, make_event, login, make_user
+    app, client, make_event, sign_in_as, make_user
 ):
     make_event()
     member = make_user(display_name="Rosa Peeters")
-    login(member)
+    sign_in_as(member)
     personal = client.get("/agenda")
     assert _cache_state(personal) is None
     assert "Rosa Peeters" in personal.text
@@ -155,7 +155,7 @@ def test_two_visitors_never_see_each_others_flash_messages(app, make_event):
     assert other.get_cookie("session") is None
 
 
-def test_a_page_that_would_hand_out_a_csrf_token_is_not_kept(app, client):
+def test_a_page_that_would_hand_out_a_csrf_token_is_not_kept(make_app):
     """A guard, not a convention: a page that touches the session is never stored."""
     from flask import render_template_string
 
@@ -163,8 +163,10 @@ def test_a_page_that_would_hand_out_a_csrf_token_is_not_kept(app, client):
     def leaky():
         return render_template_string("<p>{{ csrf_token() }}</p>")
 
+    app = make_app()  # a new app: one that has answered a request takes no new routes
     app.add_url_rule("/_leaky", "leaky", leaky)
     page_cache(app).endpoints = None  # learn the new endpoint
+    client = app.test_client()
     first, second = client.get("/_leaky"), app.test_client().get("/_leaky")
     assert first.status_code == 200 and "Set-Cookie" in first.headers
     assert _cache_state(first) is None and _cache_state(second) is None
@@ -212,6 +214,7 @@ def _redis_url() -> str:
     return "redis://127.0.0.1:6379/14"
 
 
+@pytest.mark.real_commits  # the second app reads the data through its own connection
 def test_processes_share_the_cache_through_redis(database_url, tmp_path, make_event):
     """Two apps (two processes in production) with one Redis: one renders, the other serves."""
     make_event(title="Gedeeld")
@@ -271,9 +274,9 @@ def test_a_guest_registration_from_another_site_is_refused(client, make_event):
     assert db.session.query(Registration).count() == 0
 
 
-def test_a_signed_in_member_still_needs_the_csrf_token(client, make_event, make_user, login):
+def test_a_signed_in_member_still_needs_the_csrf_token(client, make_event, make_user, sign_in_as):
     event = make_event(capacity=10)
-    login(make_user())
+    sign_in_as(make_user())
     response = client.post(f"/activiteiten/{event.slug}/inschrijven", data={"is_listed": ""})
     assert response.status_code == 400
     assert db.session.query(Registration).count() == 0

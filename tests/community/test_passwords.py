@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from app import create_app
 from community.accounts import auth
 from community.accounts.models import User
 from community.core.extensions import db
 from tests.community.conftest import NEW_PASSWORD
-from tests.conftest import PASSWORD, links_in
+from tests.conftest import PASSWORD, TEST_CONFIG, links_in
+
+
+def test_production_hashes_passwords_with_scrypt(tmp_path):
+    """The tests' apps use a cheap hash (``TEST_CONFIG``); an app without it uses scrypt."""
+    production = create_app(
+        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"}
+    )
+    user = User(email="prod@example.org", display_name="Prod")
+    with production.app_context():
+        user.set_password("een-lang-wachtwoord")
+
+    assert production.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("een-lang-wachtwoord")
+    assert not user.check_password("een-ander-wachtwoord")
+    assert TEST_CONFIG["PASSWORD_HASH_METHOD"] != "scrypt"
 
 
 def test_password_reset_by_mail_end_to_end(client, mailbox, login, make_user):
@@ -115,9 +132,9 @@ def test_reset_with_short_password_is_refused(client, make_user):
     assert db.session.get(User, user.id).check_password(PASSWORD)
 
 
-def test_change_password_needs_the_current_password(client, login, make_user):
+def test_change_password_needs_the_current_password(client, sign_in_as, make_user):
     user = make_user()
-    login(user)
+    sign_in_as(user)
     data = {"current_password": "niet-mijn-wachtwoord", "password": NEW_PASSWORD}
     data["password_repeat"] = NEW_PASSWORD
 
@@ -129,9 +146,9 @@ def test_change_password_needs_the_current_password(client, login, make_user):
     assert db.session.get(User, user.id).check_password(PASSWORD)
 
 
-def test_change_password_sets_the_new_password(client, login, make_user):
+def test_change_password_sets_the_new_password(client, sign_in_as, make_user):
     user = make_user()
-    login(user)
+    sign_in_as(user)
     data = {"current_password": PASSWORD, "password": NEW_PASSWORD}
     data["password_repeat"] = NEW_PASSWORD
 

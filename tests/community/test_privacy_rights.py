@@ -170,8 +170,10 @@ def test_deleting_the_account_wipes_the_profile_and_keeps_posts_readable(
     assert "Ann Peeters" not in thread
 
 
-def test_a_deleted_account_can_no_longer_sign_in_and_its_session_ended(app, client, member, login):
-    login(member)
+def test_a_deleted_account_can_no_longer_sign_in_and_its_session_ended(
+    app, client, member, login, sign_in_as
+):
+    sign_in_as(member)
     cookie = client.get_cookie("session").value
     client.post_form("/account/verwijderen", {"password": PASSWORD})
 

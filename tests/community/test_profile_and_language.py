@@ -6,11 +6,11 @@ from community.accounts.models import User
 from community.core.extensions import db
 
 
-def test_profile_edit_stores_the_new_values(client, login, make_user, make_region, make_theme):
+def test_profile_edit_stores_the_new_values(client, sign_in_as, make_user, make_region, make_theme):
     region = make_region(name="Limburg")
     theme1, theme2 = make_theme(1), make_theme(2)
     user = make_user(display_name="Dirk")
-    login(user)
+    sign_in_as(user)
     data = {
         "display_name": "Dirk Janssens",
         "region": str(region.id),
@@ -34,9 +34,9 @@ def test_profile_edit_stores_the_new_values(client, login, make_user, make_regio
     assert [t.number for t in user.themes] == [1, 2]
 
 
-def test_profile_page_shows_the_current_values(client, login, make_user, make_region):
+def test_profile_page_shows_the_current_values(client, sign_in_as, make_user, make_region):
     region = make_region(name="Antwerpen")
-    login(make_user(display_name="Els Maes", region=region, job_title="CLB-medewerker"))
+    sign_in_as(make_user(display_name="Els Maes", region=region, job_title="CLB-medewerker"))
 
     page = client.get("/account").text
 
@@ -45,10 +45,10 @@ def test_profile_page_shows_the_current_values(client, login, make_user, make_re
     assert f'<option selected value="{region.id}">Antwerpen</option>' in page
 
 
-def test_invalid_profile_is_refused_and_nothing_changes(client, login, make_user, make_region):
+def test_invalid_profile_is_refused_and_nothing_changes(client, sign_in_as, make_user, make_region):
     region = make_region()
     user = make_user(display_name="Fien")
-    login(user)
+    sign_in_as(user)
     data = {"display_name": "", "region": str(region.id), "sector": "onderwijs", "language": "nl"}
 
     response = client.post_form("/account", data)
@@ -59,8 +59,8 @@ def test_invalid_profile_is_refused_and_nothing_changes(client, login, make_user
     assert db.session.get(User, user.id).display_name == "Fien"
 
 
-def test_verified_user_sees_no_verification_notice(client, login, make_user):
-    login(make_user(is_verified=True))
+def test_verified_user_sees_no_verification_notice(client, sign_in_as, make_user):
+    sign_in_as(make_user(is_verified=True))
 
     assert "Bevestig je e-mailadres" not in client.get("/account").text
 
@@ -75,9 +75,9 @@ def test_language_switch_is_kept_in_the_session(client):
     assert '<html lang="en">' in client.get("/").text
 
 
-def test_language_switch_is_stored_on_the_signed_in_user(client, login, make_user):
+def test_language_switch_is_stored_on_the_signed_in_user(client, sign_in_as, make_user):
     user = make_user(locale="nl")
-    login(user)
+    sign_in_as(user)
 
     client.post_form("/taal", {"language": "en", "next": "/"})
 
@@ -101,10 +101,10 @@ def test_language_switch_refuses_unknown_languages(client):
 
 
 def test_language_switch_of_a_signed_in_member_without_csrf_token_changes_nothing(
-    client, make_user, login
+    client, make_user, sign_in_as
 ):
     member = make_user()
-    login(member)
+    sign_in_as(member)
     response = client.post("/taal", data={"language": "en"})
 
     assert response.status_code == 400

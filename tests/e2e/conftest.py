@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from community.core.extensions import db
+from tests.conftest import TEST_CONFIG
 
 HERE = Path(__file__).parent
 SCREENSHOTS = HERE / "screenshots"
@@ -106,6 +107,7 @@ def server(tmp_path_factory, smtp_server):
             "UPLOAD_FOLDER": str(folder / "uploads"),
             # The suite signs in many times from one address; rate limits have their own tests.
             "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": TEST_CONFIG["PASSWORD_HASH_METHOD"],  # not scrypt
         }
     )
     with app.app_context():

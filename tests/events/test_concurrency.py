@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from community.accounts.models import Organisation, Sector, User
@@ -19,6 +20,9 @@ from events.registration import GuestDetails
 from tests.pages_helpers import add
 
 CONFIRMED, WAITLISTED = RegistrationState.CONFIRMED, RegistrationState.WAITLISTED
+
+# Each thread is a connection of its own: the data must be committed for real.
+pytestmark = pytest.mark.real_commits
 
 
 def _in_parallel(app, jobs) -> list[BaseException]:

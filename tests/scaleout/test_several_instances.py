@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from community.core.extensions import db
+from community.core.mail.models import OutboxMessage
 from community.library.models import Material
 from events.models import Registration, RegistrationState
 from tests.community.library_files import pdf
@@ -44,6 +46,19 @@ def _in_parallel(jobs) -> list[BaseException]:
         thread.join(timeout=120)
     assert not any(t.is_alive() for t in threads), "a request hung"
     return errors
+
+
+def _wait_until_the_outbox_is_sent(seconds: float = 30) -> None:
+    """Wait until every queued mail is marked sent (the instances send after answering).
+
+    A process marks a mail sent once the mail server accepted it, so the test SMTP
+    server holds every mail then. Fails after ``seconds`` with the number left.
+    """
+    unsent = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    deadline = time.monotonic() + seconds
+    while (left := db.session.scalar(unsent)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left == 0, f"{left} mail(s) still unsent after {seconds} s"
 
 
 def _signed_in_browser(port: int, user, address: str = "192.0.2.1") -> Browser:
@@ -107,8 +122,9 @@ def test_thirty_members_register_at_once_through_both_instances_for_ten_places(
     assert len(rows) == 30
     assert Counter(r.state for r in rows) == {CONFIRMED: 10, WAITLISTED: 20}
     assert sorted(r.user_id for r in rows) == sorted(emails), "one registration per person"
-    # Every process sends what is due after its request commits and before it answers:
-    # with all answers in, all mail is in. Each person got one, though all four sent at once.
+    # Every process sends what is due once it has answered: when the outbox is all sent,
+    # all mail is in. Each person got one, though all four processes sent at once.
+    _wait_until_the_outbox_is_sent()
     assert sorted(m["X-Envelope-To"] for m in mailbox) == sorted(emails.values())
     subjects = {m["X-Envelope-To"]: m["Subject"] for m in mailbox}
     for row in rows:

@@ -1,9 +1,11 @@
 """The outbox: every mail is queued in the database, then sent over SMTP with retries.
 
 A mail is queued in the same transaction as the change that causes it, so a
-failing mail server never loses that change (DESIGN.md, "Mail"). After the
-request commits, the queued mails are sent; what fails stays in the outbox and
-is retried later with ``flask send-mail`` (back-off doubles per attempt).
+failing mail server never loses that change (DESIGN.md, "Mail"). Once the
+response of the request that queued it has been delivered, the outbox is sent
+(the visitor never waits for the mail server); what fails, or what a process
+that stopped in between never sent, stays in the outbox and is sent by
+``flask send-mail`` (cron; back-off doubles per attempt).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import datetime as dt
 import logging
 from email import encoders
 from email.mime.base import MIMEBase
+from functools import partial
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, Response, current_app, g, render_template
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select
@@ -143,15 +146,26 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
     return sent, failed
 
 
+def _deliver_after_response(app: Flask) -> None:
+    """Send the outbox in an app context of its own: the request's is gone by then."""
+    with app.app_context():
+        try:
+            deliver_outbox()
+        except Exception:  # noqa: BLE001 - the mail stays in the outbox for send-mail
+            log.exception("outbox delivery failed")
+            db.session.rollback()
+
+
 def init_app(app: Flask) -> None:
-    """Send the mails a request queued once the response is ready (after the view committed)."""
+    """Send the mails a request queued after its response is delivered.
+
+    The WSGI server closes the response once the body is sent and runs its
+    ``call_on_close`` callbacks then, so a slow or unreachable mail server never
+    delays the answer (issue 12, "Mail leaves the request path").
+    """
 
     @app.after_request
-    def _deliver_queued_mail(response):
+    def _deliver_queued_mail(response: Response) -> Response:
         if g.pop("mail_queued", False):
-            try:
-                deliver_outbox()
-            except Exception:  # noqa: BLE001 - never fail a request because of mail
-                log.exception("outbox delivery failed")
-                db.session.rollback()
+            response.call_on_close(partial(_deliver_after_response, app))
         return response

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from community.core.features import features
@@ -69,11 +69,9 @@ def release_file(session: Session, key: str | None) -> None:
 def _remove_unreferenced(session: Session, pending: set[tuple[str, str]]) -> None:
     keys = {key for _, key in pending}
     try:
-        bind = session.get_bind()
-        # The app's sessions are bound to its Engine; a Connection bind (which has no
-        # connect()) ends in the except below, as it always did.
-        assert isinstance(bind, Engine)
-        with bind.connect() as connection:
+        # A connection of its own: the session's transaction has ended. The app's sessions
+        # are bound to its Engine (the tests lend theirs one connection, see tests/conftest.py).
+        with session.get_bind().connect() as connection:  # type: ignore[union-attr]
             keep = referenced_keys(connection, keys)
     except Exception:  # noqa: BLE001 - when in doubt, keep the file
         log.exception("could not check file references; keeping %d file(s)", len(keys))
