@@ -45,6 +45,7 @@ BLUEPRINTS = (
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).
 CLI_COMMANDS = (
     "community.core.mail.cli:COMMANDS",  # send-mail
+    "community.core.storage.cli:COMMANDS",  # sweep-uploads
     "community.accounts.cli:COMMANDS",  # create-admin
     "community.gdpr.cli:COMMANDS",  # purge
     "events.cli:COMMANDS",  # send-reminders, release-expired-registrations

@@ -41,6 +41,8 @@ DEFAULTS = {
     # Privacy (issue 7): days kept before ``flask purge`` anonymises or removes.
     "GUEST_RETENTION_DAYS": 365,  # guest registrations, counted from the activity's end
     "MAIL_RETENTION_DAYS": 90,  # sent mails in the outbox
+    # ``flask sweep-uploads`` removes unreferenced and partial upload files older than this.
+    "UPLOAD_SWEEP_AFTER_HOURS": 24,
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
     "PROXY_COUNT": 0,  # reverse proxies in front (X-Forwarded-For), for limits per IP address
 }
