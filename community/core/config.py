@@ -44,6 +44,11 @@ DEFAULTS = {
     # ``flask sweep-uploads`` removes unreferenced and partial upload files older than this.
     "UPLOAD_SWEEP_AFTER_HOURS": 24,
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+    # Redis down (issue 13, item 5): Flask-Limiter logs a warning and counts in this
+    # process until Redis answers its health check again (it retries, backing off to
+    # 32 s); an error of the limit storage never fails a request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "PROXY_COUNT": 0,  # reverse proxies in front (X-Forwarded-For), for limits per IP address
 }
 

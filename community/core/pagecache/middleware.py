@@ -26,6 +26,13 @@ How it fits together:
   as well as on the data (an activity that ended leaves the agenda, a held place that
   expires frees a seat).
 
+Faults (issue 13, item 5):
+
+* **Redis down.** A failed Redis call is logged once as a warning and Redis is left
+  alone for ``PAGE_CACHE_REDIS_RETRY`` seconds (default 5; :class:`SharedLayer`): the
+  process serves and keeps pages in its own layer meanwhile, and shares them again as
+  soon as Redis answers, without a restart.
+
 Visitors with a session cookie (signed in, or anonymous with a language choice or a
 flash message) always get a freshly rendered page.
 """
@@ -65,6 +72,9 @@ ENVIRON_STORABLE = "bruggen.page_cache.storable"
 DEFAULT_TIMEOUT = 60  # seconds
 
 
+DEFAULT_REDIS_RETRY = 5  # seconds Redis is left alone after a failed call
+
+
 LOCAL_BYTES = 32 * 1024 * 1024  # of page bodies, per process
 
 
@@ -95,7 +105,8 @@ class PageCache:
     ``app`` is the Flask application; the middleware replaces ``app.wsgi_app``.
     Configuration: ``PAGE_CACHE_ENABLED`` (default True), ``PAGE_CACHE_TIMEOUT``
     (seconds, default 60), ``REDIS_URL`` (shared storage; without it each process
-    keeps its own entries).
+    keeps its own entries), ``PAGE_CACHE_REDIS_RETRY`` (seconds; see the module's
+    "Faults").
     """
 
     def __init__(self, app: Flask) -> None:
@@ -109,7 +120,11 @@ class PageCache:
         self.lock = threading.Lock()  # cachetools is not thread-safe (gthread workers)
         self.endpoint_of: LRUCache = LRUCache(maxsize=4096)
         self.language_of: LRUCache = LRUCache(maxsize=256)
-        self.shared = _redis_cache(app.config.get("REDIS_URL"), self.timeout)
+        self.shared = _redis_cache(
+            app.config.get("REDIS_URL"),
+            self.timeout,
+            retry=float(app.config.get("PAGE_CACHE_REDIS_RETRY", DEFAULT_REDIS_RETRY)),
+        )
         self.languages = list(app.config["LANGUAGES"])
         self.personal_cookies = {
             app.config.get("SESSION_COOKIE_NAME", "session"),
@@ -191,16 +206,15 @@ class PageCache:
 
     def get(self, key: str) -> dict | None:
         """The entry under ``key`` from this process, else from Redis; None when neither."""
+        now = time.time()
         with self.lock:
             entry = self.local.get(key)
         if entry is None and self.shared is not None:
-            try:
-                entry = self.shared.get(key)
-            except Exception:
-                log.exception("page cache: Redis get failed")
-                entry = None
-            if entry is not None and entry.get("expires", 0) > time.time():
+            entry = self.shared.get(key)
+            if entry is not None and entry.get("expires", 0) > now:
                 self._keep(key, entry)
+            else:
+                entry = None
         return entry
 
     def _keep(self, key: str, entry: dict) -> None:
@@ -213,10 +227,7 @@ class PageCache:
         """Keep ``entry`` under ``key`` here and in Redis; it expires after ``timeout`` s."""
         self._keep(key, entry)
         if self.shared is not None:
-            try:
-                self.shared.set(key, entry, timeout)
-            except Exception:
-                log.exception("page cache: Redis set failed")
+            self.shared.set(key, entry, timeout)
 
     def __call__(self, environ: dict, start_response):
         if not self.app.config.get("PAGE_CACHE_ENABLED", True):
@@ -316,13 +327,66 @@ def _serve(entry: dict, environ: dict, start_response, *, hit: bool):
     return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
-def _redis_cache(url: str | None, timeout: int):
+class SharedLayer:
+    """The Redis layer of the page cache; while Redis is down, the process does without.
+
+    A call that fails because Redis cannot be reached is logged once as a warning, and
+    for ``retry`` seconds after it no call is tried (a Redis that is down is not asked
+    on every request, nor waited for: the client gives up after 1 s). The first call
+    that works again is logged too. ``get`` answers None and ``set`` does nothing while
+    Redis is away.
+    """
+
+    def __init__(self, cache: RedisCache, retry: float) -> None:
+        self.cache = cache
+        self.retry = retry
+        self.down_since: float | None = None  # time.monotonic() of the first failure
+        self.next_try = 0.0
+
+    def get(self, key: str) -> dict | None:
+        return self._call(self.cache.get, key)
+
+    def set(self, key: str, entry: dict, timeout: int) -> None:
+        self._call(self.cache.set, key, entry, timeout)
+
+    def _call(self, method: Callable, *args: Any) -> Any:
+        import redis
+
+        if self.down_since is not None and time.monotonic() < self.next_try:
+            return None
+        try:
+            result = method(*args)
+        except (redis.RedisError, OSError) as error:
+            if self.down_since is None:
+                self.down_since = time.monotonic()
+                log.warning(
+                    "page cache: Redis unreachable (%s); this process keeps its own pages "
+                    "and tries Redis again every %g s",
+                    error,
+                    self.retry,
+                )
+            self.next_try = time.monotonic() + self.retry
+            return None
+        except Exception:  # noqa: BLE001 - an entry that cannot be read is a miss
+            log.exception("page cache: Redis %s failed", getattr(method, "__name__", "call"))
+            return None
+        if self.down_since is not None:
+            log.warning(
+                "page cache: Redis answers again after %.0f s; pages are shared again",
+                time.monotonic() - self.down_since,
+            )
+            self.down_since = None
+        return result
+
+
+def _redis_cache(url: str | None, timeout: int, *, retry: float) -> SharedLayer | None:
     if not url:
         return None
     import redis
 
     client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-    return RedisCache(host=client, key_prefix="bruggen:", default_timeout=timeout)
+    cache = RedisCache(host=client, key_prefix="bruggen:", default_timeout=timeout)
+    return SharedLayer(cache, retry)
 
 
 def _mark_storable(response: Response) -> Response:
