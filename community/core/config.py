@@ -152,5 +152,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Registrations take SQLite's write lock and wait for it (issue 3, "No overbooking").
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database host that does not answer: give up after 5 s and answer 503, rather
+        # than hold the worker for the system's TCP timeout (issue 13, item 6).
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"connect_timeout": 5}})
     if not app.config["UPLOAD_FOLDER"]:
         app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
