@@ -45,6 +45,7 @@ BLUEPRINTS = (
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).
 CLI_COMMANDS = (
     "community.core.mail.cli:COMMANDS",  # send-mail
+    "community.core.storage.cli:COMMANDS",  # sweep-uploads
     "community.accounts.cli:COMMANDS",  # create-admin
     "community.gdpr.cli:COMMANDS",  # purge
     "events.cli:COMMANDS",  # send-reminders, release-expired-registrations
@@ -81,6 +82,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     # Shared between instances through Redis when configured (DESIGN.md, "Scale-out").
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # A Redis that does not answer is given up on after 1 s (then: RATELIMIT_IN_MEMORY_FALLBACK).
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
     # The limiter is one object for every app of the process: say it explicitly, else an
     # app made with RATELIMIT_ENABLED=False (a test) switches the limits off for later apps.
     app.config.setdefault("RATELIMIT_ENABLED", True)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.core.extensions import db
+from community.core.locks import lock_for_update
 from community.core.tokens import TokenInvalid, make_token, read_token
 from forums.models import Category, Forum, ForumPreference, MailMode, Subscription, Thread
 
@@ -53,8 +54,10 @@ def subscribe(
 ) -> Subscription:
     """Make ``user`` watch exactly one of ``thread``, ``category`` or ``forum`` (a theme).
 
-    Idempotent: returns the existing subscription when there is one.
+    Idempotent: returns the existing subscription when there is one. Takes ``user``'s
+    row lock first, so the button pressed twice at once makes one subscription.
     """
+    lock_for_update(user)
     existing = find_subscription(user, thread=thread, category=category, forum=forum)
     if existing is not None:
         return existing
@@ -68,6 +71,26 @@ def subscribe(
     db.session.flush()
     log.info("user %s watches subscription %s", user.id, subscription.id)
     return subscription
+
+
+def stop_watching(
+    user: User,
+    *,
+    thread: Thread | None = None,
+    category: Category | None = None,
+    forum: Forum | None = None,
+) -> bool:
+    """End ``user``'s subscription to exactly one of ``thread``, ``category`` or ``forum``.
+
+    Returns False when there was none (already ended: the button pressed twice). Takes
+    ``user``'s row lock first.
+    """
+    lock_for_update(user)
+    existing = find_subscription(user, thread=thread, category=category, forum=forum)
+    if existing is None:
+        return False
+    unsubscribe(existing)
+    return True
 
 
 def unsubscribe(subscription: Subscription) -> None:
@@ -84,7 +107,8 @@ def mail_mode(user: User) -> MailMode:
 
 
 def set_mail_mode(user: User, mode: MailMode) -> None:
-    """Store ``mode`` as ``user``'s forum mail preference."""
+    """Store ``mode`` as ``user``'s forum mail preference (takes ``user``'s row lock first)."""
+    lock_for_update(user)
     preference = db.session.get(ForumPreference, user.id)
     if preference is None:
         preference = ForumPreference(user_id=user.id)
@@ -132,8 +156,10 @@ def read_unsubscribe_token(token: str) -> tuple[User, int | None]:
 def apply_unsubscribe(user: User, subscription_id: int | None) -> bool:
     """End subscription ``subscription_id`` of ``user``, or all forum mail when None.
 
-    Returns False when the subscription no longer exists (already unsubscribed).
+    Returns False when the subscription no longer exists (already unsubscribed). Takes
+    ``user``'s row lock first: mail clients that follow the link twice at once are fine.
     """
+    lock_for_update(user)
     if subscription_id is None:
         set_mail_mode(user, MailMode.NONE)
         return True

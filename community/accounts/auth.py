@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from community.accounts.models import LANGUAGES, Organisation, Region, Sector, Theme, User
 from community.core.db import utcnow
 from community.core.extensions import db, login_manager
+from community.core.locks import lock_for_update
 from community.core.pagecache.versions import NOT_A_CHANGE_OF_PAGES
 from community.core.tokens import TokenExpired, TokenInvalid, make_token, read_token
 
@@ -323,7 +324,11 @@ def update_profile(
     themes: Iterable[Theme],
     locale: str,
 ) -> None:
-    """Replace ``user``'s profile fields and preferred language ("nl" or "en")."""
+    """Replace ``user``'s profile fields and preferred language ("nl" or "en").
+
+    Takes ``user``'s row lock first: a form sent twice at once saves twice, in turn.
+    """
+    lock_for_update(user)
     user.display_name = display_name.strip()
     user.region = region
     user.organisation = organisation
@@ -370,8 +375,9 @@ def set_roles(
     """Make ``user`` admin or not, and coordinator of exactly ``regions`` (empty: member).
 
     Raises ``SelfLockout`` when ``actor`` removes their own admin role, so the
-    site never loses its last admin by accident.
+    site never loses its last admin by accident. Takes ``user``'s row lock first.
     """
+    lock_for_update(user)
     if not is_admin and actor is not None and actor.id == user.id and user.is_admin:
         raise SelfLockout(user.id)
     user.is_admin = is_admin

@@ -43,7 +43,14 @@ DEFAULTS = {
     # Privacy (issue 7): days kept before ``flask purge`` anonymises or removes.
     "GUEST_RETENTION_DAYS": 365,  # guest registrations, counted from the activity's end
     "MAIL_RETENTION_DAYS": 90,  # sent mails in the outbox
+    # ``flask sweep-uploads`` removes unreferenced and partial upload files older than this.
+    "UPLOAD_SWEEP_AFTER_HOURS": 24,
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+    # Redis down (issue 13, item 5): Flask-Limiter logs a warning and counts in this
+    # process until Redis answers its health check again (it retries, backing off to
+    # 32 s); an error of the limit storage never fails a request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "PROXY_COUNT": 0,  # reverse proxies in front (X-Forwarded-For), for limits per IP address
 }
 
@@ -147,5 +154,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Registrations take SQLite's write lock and wait for it (issue 3, "No overbooking").
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database host that does not answer: give up after 5 s and answer 503, rather
+        # than hold the worker for the system's TCP timeout (issue 13, item 6).
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"connect_timeout": 5}})
     if not app.config["UPLOAD_FOLDER"]:
         app.config["UPLOAD_FOLDER"] = str(instance / "uploads")

@@ -1,20 +1,30 @@
-"""Error pages (400, 403, 404, 413, 500) in the user's language."""
+"""Error pages (400, 403, 404, 413, 500, 503) in the user's language."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from community.core.extensions import db
+from community.core.extensions import db, login_manager
 from community.core.filters import InvalidFilter, invalid_filter_response
 
 log = logging.getLogger(__name__)
 
 PAGES = (400, 403, 404, 405, 413, 500)
+
+#: What the database driver raises when the database cannot be reached or cannot answer
+#: now (down, restarting, a dropped connection, no free connection in the pool, a lock
+#: that is not released in time): a request may succeed when tried again.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+#: Seconds a client is asked to wait (``Retry-After``) while the database is unavailable.
+RETRY_AFTER = 30
 
 
 def _render(code: int, message: str | None = None):
@@ -50,3 +60,29 @@ def init_app(app: Flask) -> None:
     def server_error(error):
         db.session.rollback()
         return _render(500)
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, database_unavailable)
+
+
+def database_unavailable(error: Exception):
+    """503 with ``Retry-After`` while the database cannot be reached (issue 13, item 6).
+
+    The page needs no database: who is signed in cannot be read now, so it is shown as
+    to a visitor (the session cookie stays). Pages the page cache holds are still served
+    (``community.core.pagecache``); the app uses the database again as soon as it
+    answers: the pool replaces the connections it lost.
+    """
+    log.warning(
+        "database unavailable, answering 503: %s",
+        str(error).splitlines()[0] if str(error) else type(error).__name__,
+    )
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone: nothing to roll back
+        log.debug("rollback after a database fault failed", exc_info=True)
+    g._login_user = login_manager.anonymous_user()
+    response = make_response(render_template("errors/503.html"), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    response.headers["Cache-Control"] = "no-store"
+    return response

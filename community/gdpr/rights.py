@@ -25,6 +25,7 @@ from community.accounts.models import User
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.features import features
+from community.core.locks import lock_for_update
 from community.core.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -106,8 +107,12 @@ def delete_account(user: User, password: str, now: dt.datetime | None = None) ->
     so that posts, materials and practices remain readable under "verwijderd
     lid". Raises ``WrongPassword`` (nothing changed) when ``password`` is wrong
     and ``LastAdmin`` when ``user`` is the only active admin.
-    ``now``: aware UTC, default now. Flushes; the caller commits.
+    ``now``: aware UTC, default now. Flushes; the caller commits. Takes ``user``'s row
+    lock first and does nothing when the account was deleted meanwhile (sent twice).
     """
+    lock_for_update(user)
+    if is_deleted(user):
+        return
     if not user.check_password(password):
         raise WrongPassword(user.id)
     if user.is_admin:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from community.accounts.models import Organisation, Region, Theme, User
@@ -16,6 +18,7 @@ from community.accounts.permissions import can_post, can_read_members_content, i
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.features import features
+from community.core.locks import lock_for_update
 from community.core.markup import render_markdown
 from community.core.pagecache.versions import NOT_A_CHANGE_OF_PAGES
 from community.core.storage.hooks import release_file, store_file
@@ -108,7 +111,7 @@ def unique_slug(model, text: str) -> str:
 
 
 def tags_from_text(text: str) -> list[MaterialTag]:
-    """Return the tags named in ``text`` (comma-separated), adding the new ones to the session.
+    """Return the tags named in ``text`` (comma-separated), adding the new ones to the database.
 
     Names are trimmed and cut to :data:`MAX_TAG_LENGTH` characters; the slug
     (lowercase ASCII) identifies a tag, so "NAFT" and "naft" are one tag. At
@@ -123,18 +126,19 @@ def tags_from_text(text: str) -> list[MaterialTag]:
             break
     if not wanted:
         return []
-    existing = {
+    tags = {
         tag.slug: tag
         for tag in db.session.scalars(select(MaterialTag).where(MaterialTag.slug.in_(wanted)))
     }
-    tags = []
-    for slug, name in wanted.items():
-        tag = existing.get(slug)
-        if tag is None:
-            tag = MaterialTag(slug=slug, name=name)
-            db.session.add(tag)
-        tags.append(tag)
-    return tags
+    new = [{"slug": slug, "name": name} for slug, name in wanted.items() if slug not in tags]
+    if new:
+        # Two materials may bring the same new tag at the same moment: the second insert
+        # waits for the first and leaves its row (no unique violation), then both read it.
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(MaterialTag).values(new).on_conflict_do_nothing())
+        added = select(MaterialTag).where(MaterialTag.slug.in_([tag["slug"] for tag in new]))
+        tags.update((tag.slug, tag) for tag in db.session.scalars(added))
+    return [tags[slug] for slug in wanted]
 
 
 @dataclass(frozen=True)
@@ -238,8 +242,10 @@ def create_material(
 def update_material(material: Material, fields: MaterialFields, url: str | None = None) -> None:
     """Change the describing fields of ``material``; a link material may get a new ``url``.
 
-    Raises ``UploadRefused`` for a link that is not http(s). Flushes.
+    Raises ``UploadRefused`` for a link that is not http(s). Flushes. Takes
+    ``material``'s row lock first: the form sent twice at once saves twice, in turn.
     """
+    lock_for_update(material)
     _apply_fields(material, fields)
     if material.file_key is None and url is not None:
         material.url = check_web_link(url)
@@ -252,8 +258,10 @@ def add_material_version(
 ) -> MaterialVersion:
     """Add ``upload`` as the newest version of ``material``; earlier versions stay listed.
 
-    A link material becomes a file material. Returns the new version (flushed).
+    A link material becomes a file material. Returns the new version (flushed). Takes
+    ``material``'s row lock first, so two uploads at once get numbers one after the other.
     """
+    lock_for_update(material)
     version = _new_version(db.session, material, uploader, upload, note)
     material.url = None
     db.session.flush()

@@ -20,6 +20,7 @@ from community.accounts.models import SECTOR_VALUES, Organisation, Region, Theme
 from community.accounts.permissions import can_post, is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.locks import lock_for_update
 from community.core.mail.outbox import queue_mail
 from community.core.storage.hooks import release_file, store_file
 from community.library.materials import unique_slug
@@ -188,7 +189,11 @@ def create_practice(author: User, fields: PracticeFields) -> Practice:
 
 
 def update_practice(practice: Practice, fields: PracticeFields) -> None:
-    """Change the record of ``practice`` (any state; permission is the caller's). Flushes."""
+    """Change the record of ``practice`` (any state; permission is the caller's). Flushes.
+
+    Takes ``practice``'s row lock first: the form sent twice at once saves twice, in turn.
+    """
+    lock_for_update(practice)
     _apply(practice, fields)
     db.session.flush()
     log.info("practice %s edited", practice.slug)

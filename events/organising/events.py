@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from community.accounts.models import Organisation, Region, Theme
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.locks import lock_for_update
 from community.core.markup import render_markdown
 from community.core.text import slugify as text_slugify
 from events import notifications
@@ -248,8 +249,11 @@ def update_event(event: Event, details: EventDetails, *, slug: str | None = None
     the waiting list (``fill_free_seats``). Raises the errors of
     :func:`create_event`, :class:`SlugLocked` for a published activity's slug,
     and :class:`CapacityBelowTaken` when fewer places than taken are asked.
+    Takes ``event``'s row lock first: the activity form sent twice at once (a double
+    click) saves twice, in turn, and the second compares against what the first saved.
     """
     _check(details)
+    lock_for_update(event)
     new_slug = _choose_slug(slug, details.title, event)
     if details.capacity is not None and (
         event.capacity is None or details.capacity < event.capacity

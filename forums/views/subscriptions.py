@@ -56,11 +56,7 @@ def watch(kind, target_id, action):
         subscriptions.subscribe(current_user, thread=thread, category=category, forum=forum)
         message = _("Je volgt dit nu: nieuwe berichten krijg je als melding.")
     else:
-        existing = subscriptions.find_subscription(
-            current_user, thread=thread, category=category, forum=forum
-        )
-        if existing is not None:
-            subscriptions.unsubscribe(existing)
+        subscriptions.stop_watching(current_user, thread=thread, category=category, forum=forum)
         message = _("Je volgt dit niet meer.")
     db.session.commit()
     flash(message, "success")

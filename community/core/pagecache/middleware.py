@@ -20,11 +20,23 @@ How it fits together:
   nothing tied to the visitor (no ``Set-Cookie``, session untouched: no CSRF token,
   no flash message, nobody signed in; see :func:`_mark_storable`).
 * **Storage.** A cache per process (cachetools ``TLRUCache``: entries kept as objects,
-  at most :data:`LOCAL_BYTES` of bodies, each until its own expiry) in front of a
-  shared cachelib ``RedisCache`` when ``REDIS_URL`` is set. Entries also expire after
-  ``PAGE_CACHE_TIMEOUT`` seconds (default 60), because some pages depend on the time
-  as well as on the data (an activity that ended leaves the agenda, a held place that
-  expires frees a seat).
+  at most :data:`LOCAL_BYTES` of bodies) in front of a shared cachelib ``RedisCache``
+  when ``REDIS_URL`` is set. Entries also expire after ``PAGE_CACHE_TIMEOUT`` seconds
+  (default 60), because some pages depend on the time as well as on the data (an
+  activity that ended leaves the agenda, a held place that expires frees a seat).
+
+Faults (issue 13, items 5 and 6):
+
+* **Redis down.** A failed Redis call is logged once as a warning and Redis is left
+  alone for ``PAGE_CACHE_REDIS_RETRY`` seconds (default 5; :class:`SharedLayer`): the
+  process serves and keeps pages in its own layer meanwhile, and shares them again as
+  soon as Redis answers, without a restart.
+* **Database down.** When the data versions cannot be read, the versions this process
+  read last stand in for them, and an entry under them is served even past its time
+  (``X-Page-Cache: stale``), up to ``PAGE_CACHE_STALE_IF_ERROR`` seconds (default 3600;
+  RFC 5861's *stale-if-error*). The process's own layer keeps entries that long for
+  this; Redis keeps them no longer than their time. A page the cache does not hold
+  goes to Flask, which answers 503 (``community.core.error_pages``).
 
 Visitors with a session cookie (signed in, or anonymous with a language choice or a
 flash message) always get a freshly rendered page.
@@ -65,6 +77,15 @@ ENVIRON_STORABLE = "bruggen.page_cache.storable"
 DEFAULT_TIMEOUT = 60  # seconds
 
 
+DEFAULT_STALE_IF_ERROR = 3600  # seconds an entry may serve past its time while the database is down
+
+
+DEFAULT_REDIS_RETRY = 5  # seconds Redis is left alone after a failed call
+
+
+ENVIRON_STALE_OK = "bruggen.page_cache.stale_ok"  # the database is down: stale entries may serve
+
+
 LOCAL_BYTES = 32 * 1024 * 1024  # of page bodies, per process
 
 
@@ -95,21 +116,32 @@ class PageCache:
     ``app`` is the Flask application; the middleware replaces ``app.wsgi_app``.
     Configuration: ``PAGE_CACHE_ENABLED`` (default True), ``PAGE_CACHE_TIMEOUT``
     (seconds, default 60), ``REDIS_URL`` (shared storage; without it each process
-    keeps its own entries).
+    keeps its own entries), ``PAGE_CACHE_REDIS_RETRY`` and ``PAGE_CACHE_STALE_IF_ERROR``
+    (seconds; see the module's "Faults").
     """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.wsgi_app = app.wsgi_app
         self.timeout = int(app.config.get("PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT))
-        # Objects, not pickles: a 304 for a 1 MB feed must not copy the feed.
-        self.local = TLRUCache(
-            maxsize=LOCAL_BYTES, ttu=_expiry, getsizeof=lambda entry: len(entry["body"]) + 1024
+        self.stale_if_error = int(
+            app.config.get("PAGE_CACHE_STALE_IF_ERROR", DEFAULT_STALE_IF_ERROR)
+        )
+        # Objects, not pickles: a 304 for a 1 MB feed must not copy the feed. An entry
+        # stays past its time for stale-if-error (least recently used goes first).
+        self.local: TLRUCache = TLRUCache(
+            maxsize=LOCAL_BYTES,
+            ttu=lambda key, entry, now: _expiry(key, entry, now) + self.stale_if_error,
+            getsizeof=lambda entry: len(entry["body"]) + 1024,
         )
         self.lock = threading.Lock()  # cachetools is not thread-safe (gthread workers)
         self.endpoint_of: LRUCache = LRUCache(maxsize=4096)
         self.language_of: LRUCache = LRUCache(maxsize=256)
-        self.shared = _redis_cache(app.config.get("REDIS_URL"), self.timeout)
+        self.shared = _redis_cache(
+            app.config.get("REDIS_URL"),
+            self.timeout,
+            retry=float(app.config.get("PAGE_CACHE_REDIS_RETRY", DEFAULT_REDIS_RETRY)),
+        )
         self.languages = list(app.config["LANGUAGES"])
         self.personal_cookies = {
             app.config.get("SESSION_COOKIE_NAME", "session"),
@@ -117,6 +149,8 @@ class PageCache:
         }
         self.endpoints: dict[str, tuple[tuple[str, ...], int]] | None = None
         self._engine: Engine | None = None
+        self.last_versions: dict[str, int] | None = None  # read by this process, last
+        self.database_down = False
 
     # The endpoints are known once every blueprint is registered (first request).
     def _cacheable_endpoints(self) -> dict[str, tuple[tuple[str, ...], int]]:
@@ -149,11 +183,8 @@ class PageCache:
             return None
         scopes, timeout = endpoints[endpoint]
         language = self._language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
-        try:
-            with self._engine_().connect() as connection:
-                versions = read_versions(connection)
-        except Exception:  # a database that is down or not migrated: let Flask answer
-            log.exception("page cache: cannot read the data versions")
+        versions = self._versions(environ)
+        if versions is None:
             return None
         stamp = ".".join(f"{scope}{versions[scope]}" for scope in scopes)
         raw = "|".join(
@@ -168,6 +199,31 @@ class PageCache:
         )
         digest = hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
         return "page:" + digest, timeout
+
+    def _versions(self, environ: dict) -> dict[str, int] | None:
+        """The data versions now; while the database cannot be read, those this process
+        read last (and ``environ`` says stale entries may serve). None when there are none.
+        """
+        try:
+            with self._engine_().connect() as connection:
+                versions = read_versions(connection)
+        except Exception as error:  # down, or not migrated: Flask answers what the cache can't
+            if not self.database_down:
+                self.database_down = True
+                log.warning(
+                    "page cache: cannot read the data versions (%s); serving the pages "
+                    "this process holds until the database answers again",
+                    str(error).splitlines()[0] if str(error) else type(error).__name__,
+                )
+            if self.last_versions is None:
+                return None
+            environ[ENVIRON_STALE_OK] = True
+            return self.last_versions
+        if self.database_down:
+            self.database_down = False
+            log.warning("page cache: the database answers again")
+        self.last_versions = versions
+        return versions
 
     def _endpoint(self, environ: dict) -> str | None:
         """The endpoint of the request's URL (GET), remembered per host and path."""
@@ -189,18 +245,22 @@ class PageCache:
                 self.language_of[header] = accept.best_match(self.languages) or self.languages[0]
         return self.language_of.get(header) or self.languages[0]
 
-    def get(self, key: str) -> dict | None:
-        """The entry under ``key`` from this process, else from Redis; None when neither."""
+    def get(self, key: str, *, stale_ok: bool = False) -> dict | None:
+        """The entry under ``key`` from this process, else from Redis; None when neither.
+
+        An entry past its time is only returned with ``stale_ok`` (the database is down).
+        """
+        now = time.time()
         with self.lock:
             entry = self.local.get(key)
+        if entry is not None and entry["expires"] <= now and not stale_ok:
+            entry = None
         if entry is None and self.shared is not None:
-            try:
-                entry = self.shared.get(key)
-            except Exception:
-                log.exception("page cache: Redis get failed")
-                entry = None
-            if entry is not None and entry.get("expires", 0) > time.time():
+            entry = self.shared.get(key)
+            if entry is not None and entry.get("expires", 0) > now:
                 self._keep(key, entry)
+            else:
+                entry = None
         return entry
 
     def _keep(self, key: str, entry: dict) -> None:
@@ -213,10 +273,7 @@ class PageCache:
         """Keep ``entry`` under ``key`` here and in Redis; it expires after ``timeout`` s."""
         self._keep(key, entry)
         if self.shared is not None:
-            try:
-                self.shared.set(key, entry, timeout)
-            except Exception:
-                log.exception("page cache: Redis set failed")
+            self.shared.set(key, entry, timeout)
 
     def __call__(self, environ: dict, start_response):
         if not self.app.config.get("PAGE_CACHE_ENABLED", True):
@@ -225,9 +282,10 @@ class PageCache:
         if found is None:
             return self.wsgi_app(environ, start_response)
         key, timeout = found
-        entry = self.get(key)
+        entry = self.get(key, stale_ok=ENVIRON_STALE_OK in environ)
         if entry is not None:
-            return _serve(entry, environ, start_response, hit=True)
+            stale = entry["expires"] <= time.time()
+            return _serve(entry, environ, start_response, hit=True, stale=stale)
         environ[ENVIRON_KEY] = key
         if environ["REQUEST_METHOD"] != "GET":  # a HEAD is answered but not kept
             return self.wsgi_app(environ, start_response)
@@ -301,10 +359,11 @@ def _entry(headers: list[tuple[str, str]], body: bytes, *, expires: float) -> di
     }
 
 
-def _serve(entry: dict, environ: dict, start_response, *, hit: bool):
+def _serve(entry: dict, environ: dict, start_response, *, hit: bool, stale: bool = False):
     etag = entry["etag"].strip('"').removeprefix("W/").strip('"')
     modified = is_resource_modified(environ, etag=etag, last_modified=entry["last_modified"])
-    stamp = [("Date", http_date()), ("X-Page-Cache", "hit" if hit else "miss")]
+    state = "stale" if stale else "hit" if hit else "miss"
+    stamp = [("Date", http_date()), ("X-Page-Cache", state)]
     if not modified:
         # RFC 9110, 15.4.5: a 304 repeats the validators and caching headers only.
         headers = [(name, value) for name, value in entry["headers"] if name.lower() in KEEP_ON_304]
@@ -316,13 +375,66 @@ def _serve(entry: dict, environ: dict, start_response, *, hit: bool):
     return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
-def _redis_cache(url: str | None, timeout: int):
+class SharedLayer:
+    """The Redis layer of the page cache; while Redis is down, the process does without.
+
+    A call that fails because Redis cannot be reached is logged once as a warning, and
+    for ``retry`` seconds after it no call is tried (a Redis that is down is not asked
+    on every request, nor waited for: the client gives up after 1 s). The first call
+    that works again is logged too. ``get`` answers None and ``set`` does nothing while
+    Redis is away.
+    """
+
+    def __init__(self, cache: RedisCache, retry: float) -> None:
+        self.cache = cache
+        self.retry = retry
+        self.down_since: float | None = None  # time.monotonic() of the first failure
+        self.next_try = 0.0
+
+    def get(self, key: str) -> dict | None:
+        return self._call(self.cache.get, key)
+
+    def set(self, key: str, entry: dict, timeout: int) -> None:
+        self._call(self.cache.set, key, entry, timeout)
+
+    def _call(self, method: Callable, *args: Any) -> Any:
+        import redis
+
+        if self.down_since is not None and time.monotonic() < self.next_try:
+            return None
+        try:
+            result = method(*args)
+        except (redis.RedisError, OSError) as error:
+            if self.down_since is None:
+                self.down_since = time.monotonic()
+                log.warning(
+                    "page cache: Redis unreachable (%s); this process keeps its own pages "
+                    "and tries Redis again every %g s",
+                    error,
+                    self.retry,
+                )
+            self.next_try = time.monotonic() + self.retry
+            return None
+        except Exception:  # noqa: BLE001 - an entry that cannot be read is a miss
+            log.exception("page cache: Redis %s failed", getattr(method, "__name__", "call"))
+            return None
+        if self.down_since is not None:
+            log.warning(
+                "page cache: Redis answers again after %.0f s; pages are shared again",
+                time.monotonic() - self.down_since,
+            )
+            self.down_since = None
+        return result
+
+
+def _redis_cache(url: str | None, timeout: int, *, retry: float) -> SharedLayer | None:
     if not url:
         return None
     import redis
 
     client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-    return RedisCache(host=client, key_prefix="bruggen:", default_timeout=timeout)
+    cache = RedisCache(host=client, key_prefix="bruggen:", default_timeout=timeout)
+    return SharedLayer(cache, retry)
 
 
 def _mark_storable(response: Response) -> Response:
