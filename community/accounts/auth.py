@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import secrets
 from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
@@ -192,6 +193,28 @@ def record_login(user: User) -> None:
     )
     set_committed_value(user, "last_login_at", now)
     log.info("account %s signed in", user.id)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session and remember-me cookie of ``user``, on every device, in the caller's
+    transaction.
+
+    Issue 13, "Logout ends the session": signing out gives the account a new
+    ``session_token``, so a session or remember-me cookie copied before (or still on
+    another device) no longer signs anyone in. Signed cookies cannot be recalled one by
+    one; the token is per account, so signing out on one device signs out all of them
+    (as a password change does). Like a sign-in, it changes no page
+    (``NOT_A_CHANGE_OF_PAGES``).
+    """
+    token = secrets.token_hex(16)
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_token=token)
+        .execution_options(**NOT_A_CHANGE_OF_PAGES)
+    )
+    set_committed_value(user, "session_token", token)
+    log.info("account %s signed out everywhere", user.id)
 
 
 # --- e-mail verification ----------------------------------------------------

@@ -279,14 +279,43 @@ def login():
     return redirect(next_url or url_for("site.home"))
 
 
+@bp.after_app_request
+def _drop_lone_freshness_marker(response):
+    """Let an anonymous session that only held a message empty out (issue 13).
+
+    Flask-Login's "basic" session protection writes ``_fresh = False`` into every
+    non-empty session without an identifier, also an anonymous one that only held a
+    message ("Je bent afgemeld"). Without ``_user_id`` it means nothing; dropping it
+    lets the session empty out, so the browser loses the cookie and gets the cached
+    public pages again.
+    """
+    if "_user_id" not in session and session.get("_fresh") is False:
+        session.pop("_fresh")
+    return response
+
+
+def _browser_language() -> str:
+    languages = current_app.config["LANGUAGES"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
 @bp.post("/afmelden")
 def logout():
-    language = session.get("language") or selected_language()
+    """Sign out on every device (the account's session token changes) and forget the session.
+
+    The session keeps only a language the browser would not choose by itself, so a
+    visitor who reads in their browser's language is left without session cookie
+    (and gets the cached public pages) once the "signed out" message is shown.
+    """
+    language = selected_language()
+    if current_user.is_authenticated:
+        auth.sign_out_everywhere(current_user)
+        db.session.commit()
     session.clear()
-    if language:
+    if language != _browser_language():
         session["language"] = language
-    logout_user()
-    flash(_("Je bent afgemeld."), "info")
+    logout_user()  # after clear(): it marks the remember-me cookie for removal
+    flash(_("Je bent afgemeld, op al je toestellen."), "info")
     return redirect(url_for("site.home"))
 
 
