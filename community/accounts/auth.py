@@ -56,7 +56,11 @@ class AccountError(Exception):
 
 
 class EmailTaken(AccountError):
-    """An account with this e-mail address (in any letter case) already exists."""
+    """An account with this e-mail address (in any letter case) already exists: ``user``."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(user.id)
+        self.user = user
 
 
 class InvalidEmail(AccountError):
@@ -129,15 +133,20 @@ def sign_up(
 ) -> User:
     """Create an unverified member account and return it (flushed, so it has an id).
 
-    Raises ``InvalidEmail`` for a malformed address, ``EmailTaken`` when the
-    address exists in any letter case (``Ann@Example.org`` is
-    ``ann@example.org``; issue 2, "Bad input") and ``PasswordTooShort``.
-    The caller sends the verification mail and commits.
+    Raises ``InvalidEmail`` for a malformed address, ``PasswordTooShort``, and
+    ``EmailTaken`` (with the existing account) when the address exists in any
+    letter case (``Ann@Example.org`` is ``ann@example.org``; issue 2, "Bad
+    input"). An existing address costs the same work as a new one (the password
+    is hashed all the same), so the answer takes as long and tells nothing
+    (issue 13, "No account enumeration at sign-up"). The caller sends the
+    verification mail (or tells the owner of the existing account) and commits.
     """
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise EmailTaken(email)
     _check_password_length(password)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        generate_password_hash(password, method="scrypt")  # as long as a new account takes
+        raise EmailTaken(existing)
     user = User(
         email=email,
         display_name=display_name.strip(),
