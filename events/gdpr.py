@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import User
@@ -24,6 +24,7 @@ from community.gdpr.rights import (
 from events import registration as seats
 from events.models import Event, Invitation, Registration, RegistrationState, WorkshopChoice
 from events.notifications import notify_promoted
+from events.registration import invitations_of, registrations_of
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,9 @@ def _when(value: dt.datetime | None) -> str | None:
 
 
 def _of(user: User):
-    """Registrations of ``user``: made with the account, or with its address as a guest."""
-    return or_(
-        Registration.user_id == user.id,
-        func.lower(Registration.email) == user.email.lower(),
-    )
+    """Registrations of ``user``: made with the account, or with its address as a guest once
+    that address is verified (``events.registration.ownership``, issue 13)."""
+    return registrations_of(user)
 
 
 def export_registrations(user: User) -> list[dict]:
@@ -103,7 +102,9 @@ def erase_registrations(user: User, now: dt.datetime) -> None:
     Cancelling frees the place: the waiting list moves up in arrival order and
     those promoted get their mail (``notify_promoted``). Registrations ``user``
     made for colleagues stay theirs, without the link to ``user``. Invitations
-    to ``user``'s address are removed. ``now``: aware UTC. Flushes.
+    to ``user``'s address are removed. An unverified account touches nothing made
+    with its address by others (``events.registration.ownership``). ``now``: aware
+    UTC. Flushes.
     """
     rows = db.session.scalars(
         select(Registration)
@@ -122,7 +123,7 @@ def erase_registrations(user: User, now: dt.datetime) -> None:
         .where(Registration.registered_by_id == user.id)
         .values(registered_by_id=None)
     )
-    db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == user.email.lower()))
+    db.session.execute(delete(Invitation).where(invitations_of(user)))
     db.session.flush()
     log.info("account %s: %d registrations cancelled or anonymised", user.id, len(rows))
 

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, or_, true
 
-from community.accounts.permissions import can_coordinate, can_read_members_content, is_signed_in
+from community.accounts.permissions import (
+    can_coordinate_in,
+    can_read_members_content,
+    coordinated_filter,
+    is_signed_in,
+)
 from events.models import Event, EventStatus, Visibility
 
 # Statuses anyone allowed by the visibility may see; drafts are for the organisers.
 SHOWN_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
 
-def _coordinates_region(user, region_id: int) -> bool:
-    if not is_signed_in(user):
-        return False
-    return user.is_admin or any(r.id == region_id for r in user.coordinated_regions)
-
-
 def can_manage_event(user, event: Event) -> bool:
-    """True for admins and coordinators of the event's region (drafts, invite-only, editing)."""
-    return _coordinates_region(user, event.region_id)
+    """True for admins and coordinators of the event's region (drafts, invite-only, editing).
+
+    The region rule is ``can_coordinate_in`` (issue 13): an activity of the
+    network-wide pseudo-region is managed by that pseudo-region's coordinators.
+    """
+    return can_coordinate_in(user, event.region_id)
 
 
 def can_view_event(user, event: Event) -> bool:
@@ -46,19 +49,12 @@ def visible_events_filter(user) -> ColumnElement[bool]:
     if can_read_members_content(user):
         visibilities.append(Visibility.MEMBERS)
     shown = and_(Event.status.in_(SHOWN_STATUSES), Event.visibility.in_(visibilities))
-    managed = false()
-    if can_coordinate(user):
-        managed = Event.region_id.in_([r.id for r in user.coordinated_regions])
-    return or_(shown, managed)
+    return or_(shown, managed_events_filter(user))
 
 
 def managed_events_filter(user) -> ColumnElement[bool]:
-    """Return a WHERE clause selecting the events ``user`` manages (all for admins)."""
-    if is_signed_in(user) and user.is_admin:
-        return true()
-    if not can_coordinate(user):
-        return false()
-    return Event.region_id.in_([r.id for r in user.coordinated_regions])
+    """Return a WHERE clause selecting the events ``user`` manages (as can_manage_event)."""
+    return coordinated_filter(user, Event.region_id)
 
 
 TEMPLATE_RULES = {"can_view_event": can_view_event, "can_manage_event": can_manage_event}

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from community.accounts.permissions import can_post, can_read_members_content, is_signed_in
+from community.accounts.models import User
+from community.accounts.permissions import (
+    can_coordinate_in,
+    can_post,
+    can_read_members_content,
+    is_signed_in,
+)
 from community.core.db import utcnow
 from forums.models import Forum, Post, Thread
 
@@ -61,34 +67,43 @@ def can_edit_post(user, post: Post) -> bool:
 def can_moderate_thread(user, thread: Thread) -> bool:
     """True when ``user`` may pin, lock, move and rename ``thread`` and hide its posts.
 
-    Rule (issue 5, "coordinators for their theme/region, admins everywhere"):
-    admins moderate everything. A coordinator moderates the threads of the
-    regions they coordinate. A thread without a region, or with the network-wide
-    pseudo-region "Vlaanderen en Brussel", belongs to every network: any
-    coordinator moderates it. Coordinators are region-scoped in the data model
-    (``User.coordinated_regions``); the theme follows from the forum, so a
-    coordinator's region covers both theme forums.
+    Rule (issue 5, "coordinators for their theme/region, admins everywhere", made
+    strict by issue 13): admins moderate everything; a coordinator moderates the
+    threads of the regions they coordinate (``Thread.region``, chosen when the
+    thread is started or taken from its activity). The theme follows from the
+    forum, so a coordinator's region covers both theme forums. A thread without
+    a region, or of the network-wide pseudo-region "Vlaanderen en Brussel",
+    belongs to the whole network: the coordinators of that pseudo-region
+    moderate it (``can_coordinate_in``), not those of one province.
     """
-    if not is_signed_in(user):
-        return False
-    if user.is_admin:
-        return True
-    regions = user.coordinated_regions
-    if not regions:
-        return False
-    if thread.region_id is None or (thread.region is not None and thread.region.is_network_wide):
-        return True
-    return any(region.id == thread.region_id for region in regions)
+    return can_coordinate_in(user, thread.region_id)
 
 
 def can_moderate(user) -> bool:
-    """True for admins and coordinators: the moderation queue, categories, suspensions."""
+    """True for admins and coordinators: the moderation queue (reports of their regions)."""
     return is_signed_in(user) and (user.is_admin or bool(user.coordinated_regions))
 
 
+def can_suspend(user, member: User | None) -> bool:
+    """True when ``user`` may stop ``member`` from posting (a forum suspension).
+
+    A suspension holds in every forum, so it is decided by the member's own
+    region (``User.region``, from their profile), not by the thread the post
+    was in: admins, and the coordinators of the member's region (issue 13). A
+    member who named no region, or the network-wide one, is for the
+    coordinators of the network-wide pseudo-region. Suspending oneself or an
+    admin is refused by ``moderation.suspend_member`` with a message.
+    """
+    return member is not None and can_coordinate_in(user, member.region_id)
+
+
 def can_manage_categories(user, forum: Forum) -> bool:
-    """True when ``user`` may add and rename the categories of ``forum``: coordinators, admins."""
-    return can_moderate(user)
+    """True when ``user`` may add and rename the categories of ``forum``.
+
+    A forum is one theme for every region, so it belongs to the whole network:
+    admins and the coordinators of the network-wide pseudo-region (issue 13).
+    """
+    return can_coordinate_in(user, None)
 
 
 def can_make_public(user, forum: Forum) -> bool:
@@ -103,6 +118,7 @@ TEMPLATE_RULES = {
     "can_edit_post": can_edit_post,
     "can_moderate_thread": can_moderate_thread,
     "can_moderate": can_moderate,
+    "can_suspend": can_suspend,
     "can_manage_categories": can_manage_categories,
     "can_make_public": can_make_public,
 }

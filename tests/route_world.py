@@ -91,6 +91,7 @@ def build_world() -> World:
     theme = Theme(number=1, name="Kleuter- en basisonderwijs", short="thema 1")
     region = Region(slug="noord", name="Noord", position=1)
     other = Region(slug="zuid", name="Zuid", position=2)
+    network_wide = Region(slug="vlaanderen", name="Vlaanderen", position=3, is_network_wide=True)
     db.session.add_all(
         [
             theme,
@@ -111,6 +112,13 @@ def build_world() -> World:
             "noord@example.org", "Coördinator Noord", region, coordinated_regions=[region]
         ),
         "admin": _user("beheer@example.org", "Beheerder", region, is_admin=True),
+        # Not one of ROLES: coordinates the network-wide pseudo-region (tests/test_region_scope.py).
+        "network_coordinator": _user(
+            "vlaanderen@example.org",
+            "Coördinator Vlaanderen",
+            network_wide,
+            coordinated_regions=[network_wide],
+        ),
     }
     author = _user("auteur@example.org", "Auteur", region, organisation=organisation)
 
@@ -246,7 +254,22 @@ def build_world() -> World:
         material=material,
         practice=practice,
         attachment=attachment,
+        extra={"network_wide": network_wide},
     )
+
+
+def move_world_to(world: World, region: Region | None) -> None:
+    """Give the world's region-bound objects ``region`` (None: no region where one may be
+    missing; an activity always has one, so it goes to the network-wide region), committed.
+
+    The objects: the activity, the thread, the material, the practice and the author (the
+    member whose posts are moderated and who may be suspended).
+    """
+    network_wide = world.extra["network_wide"]
+    world.event.region = region or network_wide
+    for thing in (world.thread, world.material, world.practice, world.author):
+        thing.region = region
+    db.session.commit()
 
 
 def act_as(client, world: World, role: str) -> None:

@@ -85,7 +85,8 @@ EXPECTED = {
     "events.personal_feed": {"GET": EVERYONE},
     "events.regenerate_token": {"POST": (LOGIN, 302, 302, 302, 302, 302)},
     "events.subscribe": {"GET": EVERYONE},
-    "forums.categories": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    # A forum is one theme for all regions: the network-wide coordinators' (none here).
+    "forums.categories": {"GET": ADMINS, "POST": (LOGIN, 403, 403, 403, 403, 422)},
     # Only the post's author (not one of the roles here) edits or deletes it; moderators hide.
     "forums.delete_post": {"POST": (LOGIN, 403, 403, 403, 403, 403)},
     "forums.edit_post": {
@@ -111,7 +112,8 @@ EXPECTED = {
     "forums.restore_post": {"POST": region_managers(303)},
     "forums.search": {"GET": EVERYONE},
     "forums.set_public": {"POST": (LOGIN, 403, 403, 403, 403, 303)},
-    "forums.suspend_member": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    # The member's own region decides (the author is of the world's region).
+    "forums.suspend_member": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
     "forums.thread": {"GET": VERIFIED_MEMBERS},
     "forums.toggle_thread": {"POST": region_managers(303)},
     "forums.unsubscribe": {"GET": EVERYONE, "POST": EVERYONE},
@@ -142,6 +144,38 @@ EXPECTED = {
     "gdpr.export": {"GET": SIGNED_IN},
     "gdpr.policy": {"GET": EVERYONE},
 }
+
+
+# Coordinator pages that name no object of a region: they list or offer only the regions
+# the coordinator coordinates (the activities, the region choice of a new one, the reports).
+OWN_REGIONS_ONLY = {"manage.index", "manage.new", "forums.moderation_queue"}
+
+REFUSED = (LOGIN, 403, 404)
+
+
+def region_scoped_pairs() -> list[tuple[str, str]]:
+    """(endpoint, method) of every action the region's coordinator may take and a member may
+    not, on an object of the world's region: the management and moderation actions."""
+    pairs = []
+    for endpoint, method in _expected_pairs():
+        roles = dict(zip(ROLES, EXPECTED[endpoint][method], strict=True))
+        if endpoint in OWN_REGIONS_ONLY:
+            continue
+        if roles["member"] in REFUSED and roles["coordinator"] not in REFUSED:
+            pairs.append((endpoint, method))
+    return pairs
+
+
+def test_no_coordinator_acts_on_an_object_of_another_region():
+    """Issue 13: every management and moderation action checks the region of its object."""
+    allowed = [
+        f"{endpoint} {method}"
+        for endpoint, method in region_scoped_pairs()
+        if dict(zip(ROLES, EXPECTED[endpoint][method], strict=True))["other_coordinator"]
+        not in (403, 404)
+    ]
+    assert len(region_scoped_pairs()) > 40
+    assert allowed == []
 
 
 def _expected_pairs() -> list[tuple[str, str]]:

@@ -58,6 +58,7 @@ CHECKED = {
     "forum_digest",
     "verify",
     "reset_password",
+    "account_exists",
     "practice_reviewed",
 }
 
@@ -433,6 +434,34 @@ def test_account_mails_have_their_lines(client, make_user, mailbox, rendered):
     )
     assert any(line.startswith(f"{BASE}/wachtwoord-herstellen/") for line in reset)
     assert rendered == ["verify", "reset_password"]
+
+
+def test_account_exists_mail_has_its_lines(client, make_user, make_region, mailbox, rendered):
+    owner = make_user(display_name="Ann Peeters", email="ann@example.org")
+    region = make_region()
+    password = "een-lang-wachtwoord"
+    data = {"email": "ann@example.org", "display_name": "Ann", "password": password}
+    data.update(password_repeat=password, region=str(region.id), sector="onderwijs")
+
+    assert client.post_form("/registreren", {**data, "language": "nl"}).status_code == 302
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["account_exists"]
+    lines = assert_lines(
+        message,
+        f"Dag {owner.display_name},",
+        "Iemand probeerde een account voor Bruggen te maken met dit e-mailadres. "
+        "Je hebt er al een.",
+        "Was jij dat? Meld je dan aan:",
+        f"{BASE}/aanmelden",
+        "Weet je je wachtwoord niet meer? Kies een nieuw via deze link:",
+    )
+    follows(lines, "Was jij dat? Meld je dan aan:", "")
+    follows(lines, f"{BASE}/aanmelden", "")
+    reset = lines.index("Weet je je wachtwoord niet meer? Kies een nieuw via deze link:")
+    assert lines[reset + 2].startswith(f"{BASE}/wachtwoord-herstellen/")
+    assert "Aanmelden" in html_of(message)
 
 
 def test_practice_review_mail_has_its_lines(make_user, make_region, mailbox, rendered):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import secrets
 from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
@@ -56,7 +57,11 @@ class AccountError(Exception):
 
 
 class EmailTaken(AccountError):
-    """An account with this e-mail address (in any letter case) already exists."""
+    """An account with this e-mail address (in any letter case) already exists: ``user``."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(user.id)
+        self.user = user
 
 
 class InvalidEmail(AccountError):
@@ -129,15 +134,20 @@ def sign_up(
 ) -> User:
     """Create an unverified member account and return it (flushed, so it has an id).
 
-    Raises ``InvalidEmail`` for a malformed address, ``EmailTaken`` when the
-    address exists in any letter case (``Ann@Example.org`` is
-    ``ann@example.org``; issue 2, "Bad input") and ``PasswordTooShort``.
-    The caller sends the verification mail and commits.
+    Raises ``InvalidEmail`` for a malformed address, ``PasswordTooShort``, and
+    ``EmailTaken`` (with the existing account) when the address exists in any
+    letter case (``Ann@Example.org`` is ``ann@example.org``; issue 2, "Bad
+    input"). An existing address costs the same work as a new one (the password
+    is hashed all the same), so the answer takes as long and tells nothing
+    (issue 13, "No account enumeration at sign-up"). The caller sends the
+    verification mail (or tells the owner of the existing account) and commits.
     """
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise EmailTaken(email)
     _check_password_length(password)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        generate_password_hash(password, method="scrypt")  # as long as a new account takes
+        raise EmailTaken(existing)
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -193,6 +203,28 @@ def record_login(user: User) -> None:
     )
     set_committed_value(user, "last_login_at", now)
     log.info("account %s signed in", user.id)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session and remember-me cookie of ``user``, on every device, in the caller's
+    transaction.
+
+    Issue 13, "Logout ends the session": signing out gives the account a new
+    ``session_token``, so a session or remember-me cookie copied before (or still on
+    another device) no longer signs anyone in. Signed cookies cannot be recalled one by
+    one; the token is per account, so signing out on one device signs out all of them
+    (as a password change does). Like a sign-in, it changes no page
+    (``NOT_A_CHANGE_OF_PAGES``).
+    """
+    token = secrets.token_hex(16)
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_token=token)
+        .execution_options(**NOT_A_CHANGE_OF_PAGES)
+    )
+    set_committed_value(user, "session_token", token)
+    log.info("account %s signed out everywhere", user.id)
 
 
 # --- e-mail verification ----------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, false, or_, select, true
+
 from community.accounts.models import Region, User
+from community.core.extensions import db
 
 
 def is_signed_in(user) -> bool:
@@ -27,6 +30,59 @@ def can_coordinate(user, region: Region | None = None) -> bool:
     if region is None:
         return user.is_coordinator
     return any(r.id == region.id for r in user.coordinated_regions)
+
+
+def can_coordinate_in(user, region_id: int | None) -> bool:
+    """True when ``user`` may manage or moderate an object of region ``region_id``.
+
+    Rule (issue 13, "Region scope of coordinators"): admins everywhere; a
+    coordinator only the objects of a region they coordinate. An object of the
+    network-wide pseudo-region "Vlaanderen en Brussel", or of no region at all
+    (a forum of a theme, a thread or material not tied to one region, a member
+    who named none), belongs to the whole network: it is for the coordinators of
+    the network-wide pseudo-region, not for those of one province.
+
+    The region of an object is its own ``region_id``: an activity's, a thread's,
+    a material's, a practice's, and for a member the region of their profile
+    (``User.region_id``). Used by every ``can_*`` rule of a management or
+    moderation action, so views and templates agree; see
+    :func:`coordinated_filter` for the same rule as a WHERE clause.
+    """
+    if not is_signed_in(user):
+        return False
+    if user.is_admin:
+        return True
+    regions = user.coordinated_regions
+    if any(region.id == region_id for region in regions):
+        return True
+    if not any(region.is_network_wide for region in regions):
+        return False
+    if region_id is None:
+        return True
+    region = db.session.get(Region, region_id)  # in the identity map after the first lookup
+    return region is not None and region.is_network_wide
+
+
+def coordinated_filter(user, region_id_column) -> ColumnElement[bool]:
+    """Return a WHERE clause on ``region_id_column``: the objects ``user`` may manage.
+
+    The same rule as :func:`can_coordinate_in`: everything for an admin, nothing
+    for a member, for a coordinator the regions they coordinate and, when one of
+    them is the network-wide pseudo-region, the objects of no region or of a
+    network-wide one.
+    """
+    if not is_signed_in(user):
+        return false()
+    if user.is_admin:
+        return true()
+    regions = user.coordinated_regions
+    if not regions:
+        return false()
+    clause = region_id_column.in_([region.id for region in regions])
+    if any(region.is_network_wide for region in regions):
+        wide = select(Region.id).where(Region.is_network_wide.is_(True))
+        clause = or_(clause, region_id_column.is_(None), region_id_column.in_(wide))
+    return clause
 
 
 def can_administer(user) -> bool:

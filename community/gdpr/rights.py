@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 
 from community.accounts.auth import WrongPassword
 from community.accounts.models import User
@@ -124,10 +124,13 @@ def delete_account(user: User, password: str, now: dt.datetime | None = None) ->
     now = now or utcnow()
     for part in sorted(features().erasures.values()):
         part.function(user, now)
-    # Mails to the member (sent or waiting) hold their name and address.
-    db.session.execute(
-        delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == user.email.lower())
-    )
+    # Mails to the member (sent or waiting) hold their name and address. Until the address
+    # is verified it may be a guest's who never made this account (issue 13): then only the
+    # mails already sent go, and none waiting for that guest is lost.
+    to_member = func.lower(OutboxMessage.recipient) == user.email.lower()
+    if not user.is_verified:
+        to_member = and_(to_member, OutboxMessage.sent_at.is_not(None))
+    db.session.execute(delete(OutboxMessage).where(to_member))
     user.email = anonymous_address("lid", user.id)
     user.display_name = DELETED_NAME
     user.password_hash = "!" + secrets.token_hex(16)  # no password hashes to this

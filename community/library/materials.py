@@ -14,7 +14,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from community.accounts.models import Organisation, Region, Theme, User
-from community.accounts.permissions import can_post, can_read_members_content, is_signed_in
+from community.accounts.permissions import (
+    can_coordinate_in,
+    can_post,
+    can_read_members_content,
+    is_signed_in,
+)
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.features import features
@@ -75,16 +80,14 @@ def can_edit_material(user, material: Material) -> bool:
     """True when ``user`` may edit, version or remove ``material``.
 
     Issue 6, "Materials": the uploader, the coordinators of the material's
-    region, and admins. Unverified or deactivated accounts may not.
+    region (``can_coordinate_in``: a material of no region is the network-wide
+    pseudo-region's), and admins. Unverified or deactivated accounts may not.
     """
     if not is_signed_in(user):
         return False
-    if user.is_admin:
+    if can_coordinate_in(user, material.region_id):
         return True
-    if material.uploader_id is not None and material.uploader_id == user.id:
-        return can_post(user)
-    region_id = material.region_id
-    return region_id is not None and any(r.id == region_id for r in user.coordinated_regions)
+    return material.uploader_id is not None and material.uploader_id == user.id and can_post(user)
 
 
 # --- helpers -------------------------------------------------------------------

@@ -17,7 +17,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, or_, select
 
 from community.accounts.models import SECTOR_VALUES, Organisation, Region, Theme, User
-from community.accounts.permissions import can_post, is_signed_in
+from community.accounts.permissions import (
+    can_coordinate_in,
+    can_post,
+    coordinated_filter,
+    is_signed_in,
+)
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.locks import lock_for_update
@@ -51,14 +56,12 @@ class PracticeStateError(ValueError):
 
 
 def can_review_practice(user, practice: Practice) -> bool:
-    """True for admins and the coordinators of the practice's region (publish, archive)."""
-    if not is_signed_in(user):
-        return False
-    if user.is_admin:
-        return True
-    return practice.region_id is not None and any(
-        r.id == practice.region_id for r in user.coordinated_regions
-    )
+    """True for admins and the coordinators of the practice's region (publish, archive).
+
+    The region rule is ``can_coordinate_in``: a practice of no region, or of the
+    network-wide pseudo-region, is reviewed by that pseudo-region's coordinators.
+    """
+    return can_coordinate_in(user, practice.region_id)
 
 
 def is_author(user, practice: Practice) -> bool:
@@ -90,11 +93,7 @@ def own_or_reviewable_filter(user) -> ColumnElement[bool]:
     """WHERE clause: unpublished practices ``user`` wrote or may review (none when anonymous)."""
     if not is_signed_in(user):
         return Practice.id.is_(None)
-    clauses = [Practice.author_id == user.id]
-    if user.is_admin:
-        clauses.append(Practice.id.is_not(None))
-    elif user.coordinated_regions:
-        clauses.append(Practice.region_id.in_([r.id for r in user.coordinated_regions]))
+    clauses = [Practice.author_id == user.id, coordinated_filter(user, Practice.region_id)]
     return (Practice.status != PracticeStatus.PUBLISHED) & or_(*clauses)
 
 

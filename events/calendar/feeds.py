@@ -41,6 +41,7 @@ from events.models import (
     Visibility,
 )
 from events.permissions import SHOWN_STATUSES, visible_events_filter
+from events.registration import invitations_of, registrations_of
 
 log = logging.getLogger(__name__)
 
@@ -245,16 +246,11 @@ def public_selection(filters: FeedFilters) -> ColumnElement[bool]:
 
 
 def _invited(user: User) -> ColumnElement[bool]:
-    return Event.id.in_(
-        select(Invitation.event_id).where(func.lower(Invitation.email) == user.email.lower())
-    )
+    return Event.id.in_(select(Invitation.event_id).where(invitations_of(user)))
 
 
 def _own_registrations(user: User) -> ColumnElement[bool]:
-    return or_(
-        Registration.user_id == user.id,
-        func.lower(Registration.email) == user.email.lower(),
-    )
+    return registrations_of(user)
 
 
 def _registration_kept(now: dt.datetime) -> ColumnElement[bool]:

@@ -22,7 +22,8 @@ lock). Mails are not sent here: callers use :mod:`events.notifications`
 The package: errors (each with its message and status), availability (open? places
 taken and left), seats (the lock, waiting list, promotion, cancellation), register
 (registering with answers and workshops), links (the signed links in mails),
-forms (the registration form; not re-exported here). What the views and other
+forms (the registration form; not re-exported here), ownership (which registrations and
+invitations are an account's: by its id, or by its address once verified). What the views and other
 packages use is imported here; modules inside import each other directly.
 """
 
@@ -67,6 +68,12 @@ from events.registration.links import (
     confirm_registration,
     confirmation_token,
     registration_from_token,
+)
+from events.registration.ownership import (
+    invitations_of,
+    is_registration_of,
+    registrations_of,
+    verified_account_of,
 )
 from events.registration.register import (
     MAX_TEXT_ANSWER,
@@ -134,4 +141,8 @@ __all__ = [
     "registration_from_token",
     "confirm_guest",
     "confirm_registration",
+    "registrations_of",
+    "is_registration_of",
+    "invitations_of",
+    "verified_account_of",
 ]

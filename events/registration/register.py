@@ -34,6 +34,7 @@ from events.registration.errors import (
     NotSameOrganisation,
     RegistrationClosed,
 )
+from events.registration.ownership import verified_account_of
 from events.registration.seats import (
     _count_held,
     _fill_workshops_locked,
@@ -194,9 +195,7 @@ def _person(user: User | None, guest: GuestDetails | None, registered_by: User |
         "job_title": guest.job_title.strip(),
         "language": guest.language or "nl",
     }
-    account = db.session.scalar(
-        select(User).where(func.lower(User.email) == values["email"].lower())
-    )
+    account = verified_account_of(values["email"])  # issue 13: never an unverified one
     if account is not None:
         values["user_id"] = account.id
         values["language"] = account.locale or values["language"]
@@ -253,7 +252,8 @@ def register(
     if (
         event.visibility == Visibility.INVITE_ONLY
         and not is_manager
-        and not _is_invited(event, person["email"])
+        # An invitation is to an address: a signed-in account must have verified it.
+        and not ((user is None or user.is_verified) and _is_invited(event, person["email"]))
     ):
         raise NotInvited()
 

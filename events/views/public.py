@@ -55,6 +55,7 @@ from events.permissions import (
     can_view_event,
     visible_events_filter,
 )
+from events.registration import invitations_of, is_registration_of, registrations_of
 from events.registration.forms import (
     add_answer_errors,
     answers_from,
@@ -212,10 +213,7 @@ def _is_invited_viewer(event: Event) -> bool:
     if not is_signed_in(current_user):
         return False
     invitation = db.session.scalar(
-        select(Invitation.id).where(
-            Invitation.event_id == event.id,
-            func.lower(Invitation.email) == current_user.email.lower(),
-        )
+        select(Invitation.id).where(Invitation.event_id == event.id, invitations_of(current_user))
     )
     return invitation is not None
 
@@ -304,10 +302,7 @@ def _registration_facts(event: Event) -> dict:
     )
     own = None
     if is_signed_in(current_user):
-        own = or_(
-            Registration.user_id == current_user.id,
-            func.lower(Registration.email) == current_user.email.lower(),
-        )
+        own = registrations_of(current_user)
     rows = db.session.scalars(
         select(Registration)
         .where(Registration.event_id == event.id, listed if own is None else or_(listed, own))
@@ -315,13 +310,11 @@ def _registration_facts(event: Event) -> dict:
     ).all()
     mine = None
     if own is not None:
-        email = current_user.email.lower()
         mine = next(
             (
                 r
                 for r in rows
-                if (r.user_id == current_user.id or r.email.lower() == email)
-                and r.state != RegistrationState.CANCELLED
+                if is_registration_of(current_user, r) and r.state != RegistrationState.CANCELLED
             ),
             None,
         )
@@ -390,7 +383,7 @@ def ics(slug):
     confirmed = is_signed_in(current_user) and db.session.scalar(
         select(Registration.id).where(
             Registration.event_id == event.id,
-            Registration.user_id == current_user.id,
+            registrations_of(current_user),
             Registration.state == RegistrationState.CONFIRMED,
         )
     )
@@ -574,12 +567,7 @@ def my_activities():
     rows = db.session.scalars(
         select(Registration)
         .join(Event, Event.id == Registration.event_id)
-        .where(
-            or_(
-                Registration.user_id == current_user.id,
-                func.lower(Registration.email) == current_user.email.lower(),
-            )
-        )
+        .where(registrations_of(current_user))
         .options(joinedload(Registration.event).joinedload(Event.region))
         .order_by(Event.starts_at, Registration.id)
     ).all()

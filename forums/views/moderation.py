@@ -34,6 +34,7 @@ from forums.permissions import (
     can_manage_categories,
     can_moderate,
     can_moderate_thread,
+    can_suspend,
 )
 from forums.posting import slugify
 from forums.views import bp, get_forum_or_404, get_post_or_404, thread_url
@@ -247,9 +248,9 @@ def resolve_report(report_id):
 @bp.route("/forum/leden/<int:user_id>/schorsen", methods=["GET", "POST"])
 @login_required
 def suspend_member(user_id):
-    if not can_moderate(current_user):
-        abort(403)
     member = db.get_or_404(User, user_id)
+    if not can_suspend(current_user, member):
+        abort(403)
     form = SuspendForm()
     if request.method == "GET" or not form.validate():
         status = 200 if request.method == "GET" else 422

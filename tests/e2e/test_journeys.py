@@ -29,13 +29,11 @@ def test_sign_up_verify_from_the_mail_and_log_in(server, new_page):
     page.get_by_label("Regio").select_option(label="Limburg")
     page.get_by_label("Sector").select_option(index=1)
     page.locator("main form").get_by_role("button", name="Account maken").click()
-    expect(page.get_by_text("Je account is gemaakt")).to_be_visible()
+    # Not signed in yet: the answer is the same as for an address that has an account.
+    expect(page.get_by_text("We stuurden een mail naar nieuw.lid@example.org")).to_be_visible()
 
     mail = server.wait_for_mail("nieuw.lid@example.org")
     link = next(url for url in links_in(mail) if "/bevestigen/" in url)
-    # Signed out, as when the mail is opened on another device.
-    page.get_by_role("button", name="Afmelden").click()
-    expect(page.get_by_text("Je bent afgemeld")).to_be_visible()
     page.goto(link)
     confirm = page.get_by_role("button", name="Ja, bevestig mijn e-mailadres")
     if confirm.count():  # the link opens a page with a button (mail scanners change nothing)

@@ -19,20 +19,26 @@ def _actions() -> list[str]:
     return [e.action for e in db.session.scalars(select(ModerationLog).order_by(ModerationLog.id))]
 
 
-def test_coordinator_moderates_their_region_and_network_wide_threads_admin_everything(
+def test_coordinator_moderates_their_region_network_coordinator_the_rest_admin_everything(
     make_forum, make_thread, make_user, make_region
 ):
     west, east = make_region(), make_region()
     flanders = make_region(is_network_wide=True)
     forum = make_forum()
     coordinator = make_user("coordinator", regions=[west])
+    network_coordinator = make_user("coordinator", regions=[flanders])
     own, other = make_thread(forum, region=west), make_thread(forum, region=east)
     general, wide = make_thread(forum), make_thread(forum, region=flanders)
     member, admin = make_user(), make_user("admin")
 
     assert can_moderate_thread(coordinator, own)
     assert not can_moderate_thread(coordinator, other)
-    assert can_moderate_thread(coordinator, general) and can_moderate_thread(coordinator, wide)
+    # Issue 13: a thread of no region or of "Vlaanderen en Brussel" is the whole network's.
+    assert not can_moderate_thread(coordinator, general)
+    assert not can_moderate_thread(coordinator, wide)
+    assert can_moderate_thread(network_coordinator, general)
+    assert can_moderate_thread(network_coordinator, wide)
+    assert not can_moderate_thread(network_coordinator, own)
     assert all(can_moderate_thread(admin, t) for t in (own, other, general, wide))
     assert not any(can_moderate_thread(member, t) for t in (own, other, general, wide))
 
@@ -190,11 +196,11 @@ def test_only_an_admin_makes_a_forum_readable_without_login(client, make_forum, 
     assert client.get(f"/forum/{forum.slug}").status_code == 200
 
 
-def test_coordinator_adds_a_category_and_duplicates_are_refused(
+def test_network_coordinator_adds_a_category_and_duplicates_are_refused(
     client, make_forum, make_user, make_region
 ):
     forum = make_forum()
-    sign_in(client, make_user("coordinator", regions=[make_region()]))
+    sign_in(client, make_user("coordinator", regions=[make_region(is_network_wide=True)]))
 
     added = client.post_form(f"/forum/{forum.slug}/categorieen", {"name": "Signalen"})
     duplicate = client.post_form(f"/forum/{forum.slug}/categorieen", {"name": "signalen"})

@@ -63,6 +63,12 @@ TOO_MANY_LOGINS = _l(
 TOO_MANY_SIGNUPS = _l("Er werden van hieruit te veel accounts gemaakt. Probeer het later opnieuw.")
 
 
+TOO_MANY_SIGNUP_MAILS = _l(
+    "We stuurden al meerdere mails naar dit e-mailadres. Kijk in je mailbox (ook bij "
+    "ongewenste mail) of probeer het later opnieuw."
+)
+
+
 TOO_MANY_RESETS = _l(
     "Je vroeg al meerdere keren een nieuw wachtwoord. Kijk in je mailbox (ook bij ongewenste "
     "mail): elke link die we stuurden werkt. Probeer het anders later opnieuw."
@@ -104,6 +110,21 @@ def _queue_verification_mail(user: User) -> None:
         language=user.locale,
         user=user,
         link=link,
+    )
+
+
+def _queue_account_exists_mail(user: User) -> None:
+    """Tell the owner of ``user`` that someone tried to sign up with their address."""
+    link = _absolute(url_for("accounts.reset_password", token=auth.reset_token(user)))
+    queue_mail(
+        user.email,
+        _l("Je hebt al een account bij Bruggen"),
+        "account_exists",
+        language=user.locale,
+        user=user,
+        login_link=_absolute(url_for("accounts.login")),
+        reset_link=link,
+        hours=current_app.config["RESET_TOKEN_MAX_AGE"] // 3600,
     )
 
 
@@ -156,6 +177,15 @@ def _link_problem(error: TokenInvalid, kind: str):
     return render_template("accounts/link_invalid.html", kind=kind), 400
 
 
+def _signup_email() -> str:
+    """Rate-limit key: the e-mail address of the sign-up form (lowercase)."""
+    return "signup|" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _accepted(response) -> bool:
+    return response.status_code == 302
+
+
 @bp.route("/registreren", methods=["GET", "POST"])
 @limiter.limit(
     "10 per minute;30 per hour",
@@ -163,7 +193,21 @@ def _link_problem(error: TokenInvalid, kind: str):
     methods=["POST"],
     error_message=TOO_MANY_SIGNUPS,
 )
+@limiter.limit(  # each accepted sign-up mails the address: no flooding of one mailbox
+    "3 per hour",
+    key_func=_signup_email,
+    methods=["POST"],
+    deduct_when=_accepted,
+    error_message=TOO_MANY_SIGNUP_MAILS,
+)
 def signup():
+    """Make an account, or tell the owner of the address that they have one.
+
+    Both answer the same (issue 13, "No account enumeration at sign-up"): no one is
+    signed in, the same message, the same page; only the mail differs, and only the
+    owner of the address reads it: a verification link for a new account, for an
+    existing one a note with links to sign in and to choose a new password.
+    """
     form = SignupForm()
     fill_profile_choices(form)
     if not form.is_submitted():
@@ -173,29 +217,24 @@ def signup():
     values = _profile_values(form)
     try:
         user = auth.sign_up(form.email.data, password=form.password.data, **values)
-    except EmailTaken:
-        form.email.errors.append(
-            _(
-                "Er bestaat al een account met dit e-mailadres. "
-                "Meld je aan of vraag een nieuw wachtwoord."
-            )
-        )
-        return _form_page("accounts/signup.html", form)
     except InvalidEmail:
         form.email.errors.append(_("Dit is geen geldig e-mailadres."))
         return _form_page("accounts/signup.html", form)
-    _queue_verification_mail(user)
-    _start_session(user, remember=False)
+    except EmailTaken as taken:
+        if taken.user.is_active:  # a deactivated account cannot sign in or reset: no mail
+            _queue_account_exists_mail(taken.user)
+    else:
+        _queue_verification_mail(user)
     db.session.commit()
     flash(
         _(
-            "Je account is gemaakt. We stuurden een mail naar %(email)s: "
-            "klik op de link erin om je e-mailadres te bevestigen.",
-            email=user.email,
+            "Bedankt. We stuurden een mail naar %(email)s: volg de link erin om verder te "
+            "gaan. Geen mail gekregen? Kijk ook bij je ongewenste mail.",
+            email=auth.normalise_email(form.email.data),
         ),
         "success",
     )
-    return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/bevestigen/<token>", methods=["GET", "POST"])
@@ -279,14 +318,43 @@ def login():
     return redirect(next_url or url_for("site.home"))
 
 
+@bp.after_app_request
+def _drop_lone_freshness_marker(response):
+    """Let an anonymous session that only held a message empty out (issue 13).
+
+    Flask-Login's "basic" session protection writes ``_fresh = False`` into every
+    non-empty session without an identifier, also an anonymous one that only held a
+    message ("Je bent afgemeld"). Without ``_user_id`` it means nothing; dropping it
+    lets the session empty out, so the browser loses the cookie and gets the cached
+    public pages again.
+    """
+    if "_user_id" not in session and session.get("_fresh") is False:
+        session.pop("_fresh")
+    return response
+
+
+def _browser_language() -> str:
+    languages = current_app.config["LANGUAGES"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
 @bp.post("/afmelden")
 def logout():
-    language = session.get("language") or selected_language()
+    """Sign out on every device (the account's session token changes) and forget the session.
+
+    The session keeps only a language the browser would not choose by itself, so a
+    visitor who reads in their browser's language is left without session cookie
+    (and gets the cached public pages) once the "signed out" message is shown.
+    """
+    language = selected_language()
+    if current_user.is_authenticated:
+        auth.sign_out_everywhere(current_user)
+        db.session.commit()
     session.clear()
-    if language:
+    if language != _browser_language():
         session["language"] = language
-    logout_user()
-    flash(_("Je bent afgemeld."), "info")
+    logout_user()  # after clear(): it marks the remember-me cookie for removal
+    flash(_("Je bent afgemeld, op al je toestellen."), "info")
     return redirect(url_for("site.home"))
 
 
