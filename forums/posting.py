@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from community.accounts.models import Region, User
 from community.accounts.permissions import can_post
@@ -21,6 +20,7 @@ from community.core.db import utcnow
 from community.core.errors import DomainError
 from community.core.extensions import db
 from community.core.markup import render_markdown
+from community.core.text import fold
 from community.core.text import slugify as text_slugify
 from forums.models import (
     Category,
@@ -325,26 +325,24 @@ MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])")
 def mention_handle(user: User) -> str:
     """Return the handle by which ``user`` is mentioned: ``@`` + the display name, spaces as dots.
 
-    "An Vermeulen" is ``@an.vermeulen``; accents are dropped; handles compare
-    case-insensitively.
+    "An Vermeulen" is ``@an.vermeulen``; accents and case are folded away
+    (``community.core.text.fold``: "Coördinator" is ``@coordinator``), every run of
+    other characters is one dot.
     """
-    ascii_name = (
-        unicodedata.normalize("NFKD", user.display_name).encode("ascii", "ignore").decode("ascii")
-    )
-    return re.sub(r"[^a-z0-9]+", ".", ascii_name.lower()).strip(".")
+    return re.sub(r"[^a-z0-9]+", ".", fold(user.display_name)).strip(".")
 
 
 def mentioned_users(body: str) -> list[User]:
     """Return the active members mentioned as ``@handle`` in ``body`` (see ``mention_handle``).
 
     Mentions inside code (between backticks) count too; an unknown handle is ignored.
+    Candidates are found by the folded name (``User.search_name``), the same fold on
+    SQLite and PostgreSQL, then the handle is compared exactly.
     """
-    handles = {match.lower() for match in MENTION.findall(body or "")}
+    handles = {fold(match) for match in MENTION.findall(body or "")}
     if not handles:
         return []
-    patterns = [func.lower(User.display_name).like(h.replace(".", "%") + "%") for h in handles]
-    from sqlalchemy import or_
-
+    patterns = [User.search_name.like(re.sub(r"[._-]+", "%", handle) + "%") for handle in handles]
     candidates = db.session.scalars(
         select(User).where(User.is_active.is_(True), or_(*patterns))
     ).all()
