@@ -86,6 +86,8 @@ EXPECTED = {
     "events.regenerate_token": {"POST": (LOGIN, 302, 302, 302, 302, 302)},
     "events.subscribe": {"GET": EVERYONE},
     "forums.categories": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "forums.category_edit": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "forums.category_remove": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 303, 303, 303)},
     # Only the post's author (not one of the roles here) edits or deletes it; moderators hide.
     "forums.delete_post": {"POST": (LOGIN, 403, 403, 403, 403, 403)},
     "forums.edit_post": {
