@@ -19,6 +19,7 @@ from community.accounts.permissions import can_post
 from community.core.db import utcnow
 from community.core.errors import DomainError
 from community.core.extensions import db
+from community.core.markup import MENTION as MENTION_PATTERN
 from community.core.markup import render_markdown
 from community.core.text import fold
 from community.core.text import slugify as text_slugify
@@ -184,7 +185,7 @@ def watch_thread(user: User, thread: Thread) -> Subscription:
 def _new_post(thread: Thread, author: User, body: str) -> Post:
     now = utcnow()
     post = Post(
-        thread=thread, author=author, body=body, body_html=render_markdown(body), created_at=now
+        thread=thread, author=author, body=body, body_html=render_post(body), created_at=now
     )
     db.session.add(post)
     thread.post_count = (thread.post_count or 0) + 1
@@ -285,7 +286,7 @@ def edit_post(post: Post, editor: User, body: str, *, privacy_confirmed: bool = 
     findings = _guard_privacy({"body": body}, privacy_confirmed)
     db.session.add(PostRevision(post_id=post.id, body=post.body, editor_id=editor.id))
     post.body = body
-    post.body_html = render_markdown(body)
+    post.body_html = render_post(body)
     post.edited_at = utcnow()
     _log_override(editor, post, findings)
     db.session.flush()
@@ -319,7 +320,10 @@ def quote(post: Post) -> str:
 
 # --- mentions ---------------------------------------------------------------------------
 
-MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])")
+MENTION = re.compile(MENTION_PATTERN)
+# Where a mention links to: the member's posts (the forum search by author). Bruggen has
+# no member profile page; their posts are what the forum can show of a member.
+MEMBER_POSTS_URL = "/forum/zoeken?auteur={id}"
 
 
 def mention_handle(user: User) -> str:
@@ -347,3 +351,14 @@ def mentioned_users(body: str) -> list[User]:
         select(User).where(User.is_active.is_(True), or_(*patterns))
     ).all()
     return [user for user in candidates if mention_handle(user) in handles]
+
+
+def render_post(body: str) -> str:
+    """Return the sanitised HTML of a post's Markdown ``body``, mentions linked.
+
+    Each ``@handle`` of an active member (:func:`mentioned_users`) links to that member's
+    posts (:data:`MEMBER_POSTS_URL`); an unknown handle stays text. Rendered when the
+    post is saved, so the link names the member by id and survives a change of name.
+    """
+    links = {mention_handle(u): MEMBER_POSTS_URL.format(id=u.id) for u in mentioned_users(body)}
+    return render_markdown(body, mentions=links)
