@@ -74,9 +74,7 @@ def test_a_radio_error_in_a_form_macro_field_describes_its_fieldset(client, make
     assert "aria-invalid" not in visibility and "aria-describedby" not in visibility
 
 
-def test_a_radio_error_in_the_organiser_form_describes_its_fieldset(
-    client, make_user, make_region
-):
+def test_a_radio_error_in_the_organiser_form_describes_its_fieldset(client, make_user, make_region):
     region = make_region()
     sign_in(client, make_user("coordinator", regions=[region]))
 
