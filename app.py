@@ -45,7 +45,7 @@ BLUEPRINTS = (
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).
 CLI_COMMANDS = (
     "community.core.mail.cli:COMMANDS",  # send-mail
-    "community.accounts.cli:COMMANDS",  # create-admin
+    "community.accounts.cli:COMMANDS",  # create-admin, load-reference-data
     "community.gdpr.cli:COMMANDS",  # purge
     "events.cli:COMMANDS",  # send-reminders, release-expired-registrations
     "forums.cli:COMMANDS",  # send-forum-digest
