@@ -46,7 +46,7 @@ BLUEPRINTS = (
 CLI_COMMANDS = (
     "community.core.mail.cli:COMMANDS",  # send-mail
     "community.core.storage.cli:COMMANDS",  # sweep-uploads
-    "community.accounts.cli:COMMANDS",  # create-admin
+    "community.accounts.cli:COMMANDS",  # create-admin, load-reference-data
     "community.gdpr.cli:COMMANDS",  # purge
     "events.cli:COMMANDS",  # send-reminders, release-expired-registrations
     "forums.cli:COMMANDS",  # send-forum-digest

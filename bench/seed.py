@@ -40,6 +40,7 @@ from community.accounts.models import (
 from community.core.extensions import db
 from community.core.markup import render_markdown
 from community.core.storage.local import get_storage
+from community.core.text import fold
 from community.library.models import (
     Material,
     MaterialTag,
@@ -454,6 +455,7 @@ class _Seeder:
                     "id": n,
                     "email": MEMBER_EMAIL if member else f"lid{n}@example.org",
                     "display_name": "Bench Lid" if member else f"{first} {last}",
+                    "search_name": fold("Bench Lid" if member else f"{first} {last}"),
                     "password_hash": password_hash,
                     "locale": "nl",
                     "region_id": self.region_ids["west-vlaanderen"]
@@ -846,6 +848,10 @@ class _Seeder:
                     "created_at": created_at,
                     "updated_at": created_at,
                     "file_text": file["text"] if has_file else "",
+                    # Core inserts skip the ORM hook that keeps the folded copy.
+                    "search_text": fold(
+                        "\n".join((title, description, file["text"] if has_file else ""))
+                    ),
                 }
             )
             if has_file:

@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy import func, select
 
 from community.accounts.models import Network, Organisation, Region, Sector, Theme, User
+from community.accounts.reference import load_reference_data
 from community.core.extensions import db
 from community.core.markup import render_markdown
 from community.core.storage.local import get_storage
@@ -134,6 +135,10 @@ class _Seeder:
         self.counts[kind] += 1
 
     def run(self) -> dict:
+        # The reference data first, as ``flask load-reference-data`` loads it in production:
+        # the regions, themes, networks and forums below are then found, not made.
+        for kind, added in load_reference_data().items():
+            self.counts[kind] = self.counts.get(kind, 0) + added
         self.seed_regions()
         self.seed_themes()
         self.seed_organisations()
@@ -198,13 +203,13 @@ class _Seeder:
             db.session.flush()
             network = db.session.scalar(select(Network).filter_by(region_id=region.id))
             if network is None:
-                network = Network(
-                    region=region,
-                    name=data["name"],
-                    contact_email=f"lerendnetwerk.{region.slug}@example.org",
-                    lead_organisation=self.organisations.get(data.get("lead")),
-                )
+                network = Network(region=region, name=data["name"])
                 self._added("networks", network)
+            # What the reference data leaves to the admin, filled in for the demo.
+            if not network.contact_email:
+                network.contact_email = f"lerendnetwerk.{region.slug}@example.org"
+            if network.lead_organisation is None and data.get("lead"):
+                network.lead_organisation = self.organisations[data["lead"]]
 
     def seed_accounts(self) -> None:
         for data in self.content["accounts"]:

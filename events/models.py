@@ -6,8 +6,9 @@ import datetime as dt
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, event, func
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import get_history
 
 from community.accounts.models import Network, Organisation, Region, Theme, User
 from community.core.db import Base, utcnow
@@ -253,7 +254,7 @@ class Registration(Base):
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
     sector: Mapped[str] = mapped_column(String(30), default="")
     job_title: Mapped[str] = mapped_column(String(120), default="")
-    state: Mapped[RegistrationState] = mapped_column(String(20))
+    state: Mapped[RegistrationState] = mapped_column(String(20), active_history=True)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     is_listed: Mapped[bool] = mapped_column(default=False)
     # Language of the mails to this person ("nl", "en"): the user's locale, or the
@@ -265,6 +266,9 @@ class Registration(Base):
     confirmed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
     reminder_sent_at: Mapped[dt.datetime | None]
+    # How often ``state`` changed, counting the first state as one; only grows (kept up
+    # by the flush hooks below). The person's feed SEQUENCE is built from it.
+    state_changes: Mapped[int] = mapped_column(default=1, server_default="1")
 
     event: Mapped[Event] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
@@ -273,6 +277,20 @@ class Registration(Base):
     workshop_choices: Mapped[list[WorkshopChoice]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
     )
+
+
+@event.listens_for(Registration, "before_update")
+def _count_state_change(mapper, connection, registration: Registration) -> None:
+    """Raise ``state_changes`` when this flush writes another ``state`` than the row had.
+
+    A hook rather than a line in each domain function, so that no way of changing a
+    state (registering, promoting, confirming, cancelling, an expired hold, an
+    organiser's action) can forget it. Every change runs under the activity's lock
+    (``events.registration.lock_event``), so counting in Python loses no update.
+    """
+    history = get_history(registration, "state")  # old value loaded: active_history
+    if history.added and list(history.added) != list(history.deleted):
+        registration.state_changes = (registration.state_changes or 0) + 1
 
 
 Index(

@@ -1,4 +1,4 @@
-"""Moderation: pin, lock, move, rename threads; hide and restore posts; reports; suspensions.
+"""Moderation: threads (pin, lock, move, rename), posts, reports, suspensions, categories.
 
 Every moderator action is written to ``ModerationLog`` (issue 5, "Moderators'
 actions are logged"). Functions add and flush; the view commits. Who may act is
@@ -12,12 +12,24 @@ import logging
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from community.accounts.models import User
 from community.core.db import utcnow
+from community.core.errors import DomainError
 from community.core.extensions import db
-from forums.models import Category, Forum, ModerationLog, Post, Report, Suspension, Thread
+from community.core.text import fold
+from community.core.text import slugify as text_slugify
+from forums.models import (
+    Category,
+    Forum,
+    ModerationLog,
+    Post,
+    Report,
+    Subscription,
+    Suspension,
+    Thread,
+)
 
 log = logging.getLogger(__name__)
 
@@ -243,3 +255,92 @@ def suspension_ends_at(user_id: int, now: dt.datetime) -> dt.datetime | None:
     if cache is not None:
         cache[user_id] = ends_at
     return ends_at
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+class CategoryNameTaken(DomainError):
+    """The forum has a category of that name already (accents and case ignored)."""
+
+    text = _l("Dit forum heeft al een categorie met die naam.")
+    field = "name"
+
+
+def _check_name_free(forum: Forum, name: str, keep: Category | None = None) -> None:
+    taken = {fold(c.name) for c in forum.categories if c is not keep}
+    if fold(name) in taken:
+        raise CategoryNameTaken()
+
+
+def _free_slug(forum: Forum, name: str) -> str:
+    """A slug of ``name`` that no category of ``forum`` has (``-2``, ``-3``... when needed)."""
+    base = text_slugify(name, max_length=110, fallback="categorie")
+    slugs = {c.slug for c in forum.categories}
+    slug, n = base, 2
+    while slug in slugs:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def add_category(forum: Forum, moderator: User, name: str, description: str = "") -> Category:
+    """Add a category ``name`` at the end of ``forum``'s categories and return it (flushes).
+
+    Raises :class:`CategoryNameTaken` when the forum has that name already, accents and
+    case ignored ("Signalen" is "signalen").
+    """
+    name = " ".join(name.split())
+    _check_name_free(forum, name)
+    position = max((c.position for c in forum.categories), default=0) + 1
+    category = Category(
+        forum=forum,
+        name=name,
+        slug=_free_slug(forum, name),
+        description=description.strip(),
+        position=position,
+    )
+    db.session.add(category)
+    log_action(moderator, "add_category", detail=f"{forum.name}: {name}")
+    db.session.flush()
+    return category
+
+
+def rename_category(category: Category, moderator: User, name: str, description: str) -> None:
+    """Give ``category`` a new ``name`` and ``description`` (flushes).
+
+    The slug stays: it is the category's address (``?categorie=vragen``) in links already
+    sent in mails and bookmarked, as a published activity keeps its slug. Raises
+    :class:`CategoryNameTaken` when another category of the forum has that name.
+    """
+    name = " ".join(name.split())
+    _check_name_free(category.forum, name, keep=category)
+    old = category.name
+    category.name = name
+    category.description = description.strip()
+    detail = (
+        f"{category.forum.name}: {old} → {name}"
+        if old != name
+        else f"{category.forum.name}: {name}"
+    )
+    log_action(moderator, "rename_category", detail=detail)
+    db.session.flush()
+
+
+def remove_category(category: Category, moderator: User) -> int:
+    """Remove ``category``; its threads stay in the forum without a category. Returns their number.
+
+    Subscriptions to the category go with it (their members still get what they follow
+    otherwise: the forum, their threads). Done here rather than left to the foreign keys'
+    ON DELETE, which SQLite does not apply unless told to on every connection.
+    """
+    forum = category.forum
+    moved = db.session.execute(
+        update(Thread).where(Thread.category_id == category.id).values(category_id=None)
+    ).rowcount
+    db.session.execute(delete(Subscription).where(Subscription.category_id == category.id))
+    forum.categories.remove(category)
+    db.session.delete(category)
+    log_action(moderator, "remove_category", detail=f"{forum.name}: {category.name} ({moved})")
+    db.session.flush()
+    log.info("category %s removed, %s threads uncategorised", category.id, moved)
+    return moved

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from community.accounts.models import Region, User
 from community.accounts.permissions import can_post
 from community.core.db import utcnow
 from community.core.errors import DomainError
 from community.core.extensions import db
+from community.core.markup import MENTION as MENTION_PATTERN
 from community.core.markup import render_markdown
+from community.core.text import fold
 from community.core.text import slugify as text_slugify
 from forums.models import (
     Category,
@@ -184,7 +185,7 @@ def watch_thread(user: User, thread: Thread) -> Subscription:
 def _new_post(thread: Thread, author: User, body: str) -> Post:
     now = utcnow()
     post = Post(
-        thread=thread, author=author, body=body, body_html=render_markdown(body), created_at=now
+        thread=thread, author=author, body=body, body_html=render_post(body), created_at=now
     )
     db.session.add(post)
     thread.post_count = (thread.post_count or 0) + 1
@@ -285,7 +286,7 @@ def edit_post(post: Post, editor: User, body: str, *, privacy_confirmed: bool = 
     findings = _guard_privacy({"body": body}, privacy_confirmed)
     db.session.add(PostRevision(post_id=post.id, body=post.body, editor_id=editor.id))
     post.body = body
-    post.body_html = render_markdown(body)
+    post.body_html = render_post(body)
     post.edited_at = utcnow()
     _log_override(editor, post, findings)
     db.session.flush()
@@ -319,33 +320,45 @@ def quote(post: Post) -> str:
 
 # --- mentions ---------------------------------------------------------------------------
 
-MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])")
+MENTION = re.compile(MENTION_PATTERN)
+# Where a mention links to: the member's posts (the forum search by author). Bruggen has
+# no member profile page; their posts are what the forum can show of a member.
+MEMBER_POSTS_URL = "/forum/zoeken?auteur={id}"
 
 
 def mention_handle(user: User) -> str:
     """Return the handle by which ``user`` is mentioned: ``@`` + the display name, spaces as dots.
 
-    "An Vermeulen" is ``@an.vermeulen``; accents are dropped; handles compare
-    case-insensitively.
+    "An Vermeulen" is ``@an.vermeulen``; accents and case are folded away
+    (``community.core.text.fold``: "Coördinator" is ``@coordinator``), every run of
+    other characters is one dot.
     """
-    ascii_name = (
-        unicodedata.normalize("NFKD", user.display_name).encode("ascii", "ignore").decode("ascii")
-    )
-    return re.sub(r"[^a-z0-9]+", ".", ascii_name.lower()).strip(".")
+    return re.sub(r"[^a-z0-9]+", ".", fold(user.display_name)).strip(".")
 
 
 def mentioned_users(body: str) -> list[User]:
     """Return the active members mentioned as ``@handle`` in ``body`` (see ``mention_handle``).
 
     Mentions inside code (between backticks) count too; an unknown handle is ignored.
+    Candidates are found by the folded name (``User.search_name``), the same fold on
+    SQLite and PostgreSQL, then the handle is compared exactly.
     """
-    handles = {match.lower() for match in MENTION.findall(body or "")}
+    handles = {fold(match) for match in MENTION.findall(body or "")}
     if not handles:
         return []
-    patterns = [func.lower(User.display_name).like(h.replace(".", "%") + "%") for h in handles]
-    from sqlalchemy import or_
-
+    patterns = [User.search_name.like(re.sub(r"[._-]+", "%", handle) + "%") for handle in handles]
     candidates = db.session.scalars(
         select(User).where(User.is_active.is_(True), or_(*patterns))
     ).all()
     return [user for user in candidates if mention_handle(user) in handles]
+
+
+def render_post(body: str) -> str:
+    """Return the sanitised HTML of a post's Markdown ``body``, mentions linked.
+
+    Each ``@handle`` of an active member (:func:`mentioned_users`) links to that member's
+    posts (:data:`MEMBER_POSTS_URL`); an unknown handle stays text. Rendered when the
+    post is saved, so the link names the member by id and survives a change of name.
+    """
+    links = {mention_handle(u): MEMBER_POSTS_URL.format(id=u.id) for u in mentioned_users(body)}
+    return render_markdown(body, mentions=links)

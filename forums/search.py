@@ -20,6 +20,7 @@ from community.core.extensions import db
 from forums.models import Category, Forum, Post, Thread
 
 RESULTS_PER_PAGE = 20
+SNIPPET_CHARACTERS = 200  # of a post listed without search words (a member's posts)
 MAX_QUERY_LENGTH = 200
 # Highlight markers: Unicode private-use characters, replaced by <mark> after escaping.
 START, STOP = "\ue000", "\ue001"
@@ -141,6 +142,7 @@ def search_posts(
     theme: Theme | None = None,
     region: Region | None = None,
     category: Category | None = None,
+    author_id: int | None = None,
     user: User | None,
     page: int = 1,
 ) -> SearchPage:
@@ -148,12 +150,14 @@ def search_posts(
 
     Titles and posts are matched: SQLite FTS5 (bm25 ranking, title weighted 10×)
     or PostgreSQL full-text search with the 'dutch' configuration (ts_rank, title
-    weight A). ``theme``, ``region`` and ``category`` narrow the results. Deleted
-    and hidden posts are never found; without sign-in only public forums are
-    searched. An empty query gives no results. ``page`` counts from 1.
+    weight A). ``theme``, ``region``, ``category`` and ``author_id`` (the posts one
+    member wrote) narrow the results. Deleted and hidden posts are never found;
+    without sign-in only public forums are searched. An empty query gives no results,
+    unless ``author_id`` is given: then all of that member's posts, newest first (where
+    a mention of the member links to). ``page`` counts from 1.
     """
     terms = _terms(query[:MAX_QUERY_LENGTH])
-    if not terms:
+    if not terms and author_id is None:
         return SearchPage([], 0, 1, 1)
     dialect = db.engine.dialect.name
     filters = [Post.is_deleted.is_(False), Post.is_hidden.is_(False)]
@@ -165,8 +169,15 @@ def search_posts(
         filters.append(Thread.region_id == region.id)
     if category is not None:
         filters.append(Thread.category_id == category.id)
+    if author_id is not None:
+        filters.append(Post.author_id == author_id)
 
-    if dialect == "postgresql":
+    if not terms:
+        rank = Post.created_at
+        title_html = Thread.title
+        snippet = func.substr(Post.body, 1, SNIPPET_CHARACTERS)
+        base = select(Post.id).join(Post.thread).join(Thread.forum)
+    elif dialect == "postgresql":
         config = literal_column("'dutch'::regconfig")
         tsquery = func.websearch_to_tsquery(config, " ".join(terms))
         body_vector = func.to_tsvector(config, Post.body)

@@ -1,4 +1,4 @@
-"""What the forums register with the base: sections, template rules, search DDL, GDPR parts."""
+"""What the forums register with the base: sections, rules, search DDL, GDPR, reference data."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ def register(features: Features) -> None:
     The newest threads on the home page and an activity's thread on its page; the
     forum rules and the unread count in templates; the full-text search objects the
     models do not describe; posts and subscriptions in a member's data export and
-    erasure. Also opens a thread for every published activity (``forums.activity``
-    listens to ``events.signals.event_published``).
+    erasure; the forums per theme in the reference data. Also opens a thread for every
+    published activity (``forums.activity`` listens to ``events.signals.event_published``).
     """
-    from forums import activity, gdpr, search
+    from forums import activity, gdpr, reference, search
     from forums.permissions import TEMPLATE_RULES
     from forums.views import forum_notification_count
     from forums.views.threads import event_section, home_section
@@ -27,4 +27,5 @@ def register(features: Features) -> None:
     features.add_unmodelled(*search.UNMODELLED)
     features.add_export("forums", gdpr.export_forum_data, order=20)
     features.add_erasure("forums", gdpr.erase_forum_data, order=20)
+    features.add_reference_data("forums", reference.load_forums)
     activity.connect()

@@ -314,6 +314,8 @@ def url_args(endpoint: str, world: World) -> dict:
         "forums.toggle_thread": {"thread_id": thread.id, "action": "vastzetten"},
         "forums.watch": {"kind": "gesprek", "target_id": str(thread.id), "action": "volgen"},
         "forums.suspend_member": {"user_id": world.author.id},
+        "forums.category_edit": {"slug": world.forum.slug, "category_id": world.category.id},
+        "forums.category_remove": {"slug": world.forum.slug, "category_id": world.category.id},
         "forums.resolve_report": {"report_id": world.report.id},
         "accounts.admin_user": {"user_id": world.author.id},
         "accounts.admin_activate": {"user_id": world.author.id},

@@ -87,6 +87,8 @@ EXPECTED = {
     "events.subscribe": {"GET": EVERYONE},
     # A forum is one theme for all regions: the network-wide coordinators' (none here).
     "forums.categories": {"GET": ADMINS, "POST": (LOGIN, 403, 403, 403, 403, 422)},
+    "forums.category_edit": {"GET": ADMINS, "POST": (LOGIN, 403, 403, 403, 403, 422)},
+    "forums.category_remove": {"GET": ADMINS, "POST": (LOGIN, 403, 403, 403, 403, 303)},
     # Only the post's author (not one of the roles here) edits or deletes it; moderators hide.
     "forums.delete_post": {"POST": (LOGIN, 403, 403, 403, 403, 403)},
     "forums.edit_post": {

@@ -1,4 +1,4 @@
-"""Command-line commands of accounts: ``flask create-admin``."""
+"""Command-line commands of accounts: ``flask create-admin``, ``flask load-reference-data``."""
 
 from __future__ import annotations
 
@@ -58,4 +58,32 @@ def create_admin(email: str, password: str | None, name: str) -> None:
         click.echo(f"Wachtwoord: {generated}")
 
 
-COMMANDS = (create_admin,)
+KIND_LABELS = {
+    "regions": "regio's",
+    "themes": "thema's",
+    "networks": "lerende netwerken",
+    "forums": "forums",
+}
+
+
+@click.command("load-reference-data")
+@with_appcontext
+def load_reference_data_command() -> None:
+    """Load the regions, themes, networks and forums that are missing (safe to run again).
+
+    Works in production too: it makes no accounts and no demo content. Rows that
+    exist already (found by slug or number) are left as they are.
+    """
+    from community.accounts.reference import load_reference_data
+
+    counts = load_reference_data()
+    db.session.commit()
+    added = {kind: n for kind, n in counts.items() if n}
+    if added:
+        summary = ", ".join(f"{n} {KIND_LABELS.get(kind, kind)}" for kind, n in added.items())
+        click.echo(f"Referentiegegevens geladen: {summary}.")
+    else:
+        click.echo("Referentiegegevens waren al geladen: niets toegevoegd.")
+
+
+COMMANDS = (create_admin, load_reference_data_command)

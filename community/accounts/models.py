@@ -13,7 +13,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from community.core.db import Base, utcnow
+from community.core.db import Base, keep_folded_copy, utcnow
 
 
 class Sector(enum.StrEnum):
@@ -167,6 +167,9 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     display_name: Mapped[str] = mapped_column(String(120))
+    # ``fold(display_name)``, kept on every write (``keep_folded_copy``): mentions find
+    # "@coordinator" in "Coördinator" on SQLite and PostgreSQL alike.
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
@@ -233,3 +236,4 @@ class User(UserMixin, Base):
 
 # E-mail addresses are unique regardless of case: Ann@Example.org is ann@example.org.
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
+keep_folded_copy(User, "search_name", ("display_name",))

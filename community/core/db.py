@@ -1,11 +1,13 @@
-"""Declarative base, constraint naming convention and the UTC datetime type."""
+"""Declarative base, constraint naming convention, the UTC datetime type, folded copies."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, inspect
 from sqlalchemy.orm import DeclarativeBase, registry
+
+from community.core.text import fold
 
 # Alembic needs named constraints to alter tables on SQLite (batch mode).
 NAMING_CONVENTION = {
@@ -58,3 +60,30 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={dt.datetime: UTCDateTime()},
     )
+
+
+def keep_folded_copy(model: type, target: str, sources: tuple[str, ...]) -> None:
+    """Keep column ``target`` of ``model`` equal to ``fold`` of its ``sources``, on every write.
+
+    The copy is the ``sources``' text joined by newlines and folded
+    (:func:`community.core.text.fold`), written on insert and on any update that
+    changes a source (an update of other columns, a download count say, costs
+    nothing). Searching compares a folded word with it (``LIKE``), so accents and
+    case are ignored the same way on SQLite and PostgreSQL: neither database
+    folds like Python does (SQLite's ``lower`` knows ASCII only; PostgreSQL's
+    ``unaccent`` is an extension with its own rules). Rows written by Core
+    ``INSERT`` statements (the benchmark's seed) must fill the copy themselves.
+    """
+
+    def folded(row) -> str:
+        return fold("\n".join(getattr(row, name) or "" for name in sources))
+
+    @event.listens_for(model, "before_insert")
+    def _on_insert(mapper, connection, row) -> None:
+        setattr(row, target, folded(row))
+
+    @event.listens_for(model, "before_update")
+    def _on_update(mapper, connection, row) -> None:
+        state = inspect(row)
+        if any(state.attrs[name].history.has_changes() for name in sources):
+            setattr(row, target, folded(row))

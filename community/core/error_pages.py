@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, g, make_response, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -27,6 +28,49 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 RETRY_AFTER = 30
 
 
+# What went wrong with a form's CSRF token, by Flask-WTF's reason (``CSRFError.description``),
+# so the visitor knows what to do: a missing code (a page from before, or something that
+# stripped it) is not a code that no longer fits the session (signed out or in elsewhere),
+# nor a session the browser did not keep (cookies refused), nor a form left open too long.
+CSRF_MESSAGES = {
+    "The CSRF token is missing.": _l(
+        "De beveiligingscode ontbreekt in het formulier. Laad de pagina opnieuw en "
+        "verstuur het formulier vanaf daar."
+    ),
+    "The CSRF session token is missing.": _l(
+        "Je sessie is verlopen, of je browser bewaart geen cookies voor deze site: zo "
+        "kunnen we het formulier niet controleren. Sta cookies toe, laad de pagina "
+        "opnieuw en probeer nog eens."
+    ),
+    "The CSRF token has expired.": _l(
+        "Het formulier is verlopen: het stond te lang open. Kopieer wat je typte, laad "
+        "de pagina opnieuw en probeer nog eens."
+    ),
+    "The CSRF token is invalid.": _l(
+        "De beveiligingscode van het formulier is niet (meer) geldig, bijvoorbeeld omdat "
+        "je intussen in een ander venster af- of aanmeldde. Laad de pagina opnieuw en "
+        "probeer nog eens."
+    ),
+    "The referrer header is missing.": _l(
+        "Je browser zei niet van welke pagina dit formulier kwam, en daarom is het "
+        "geweigerd. Open de pagina op deze site zelf en probeer het opnieuw."
+    ),
+    "The referrer does not match the host.": _l(
+        "Dit formulier werd vanaf een andere website verstuurd en is daarom geweigerd. "
+        "Open de pagina op deze site zelf en probeer het opnieuw."
+    ),
+}
+CSRF_MESSAGES["The CSRF tokens do not match."] = CSRF_MESSAGES["The CSRF token is invalid."]
+
+
+def csrf_message(reason: str | None) -> str:
+    """Return the Dutch (or English) message for Flask-WTF's CSRF failure ``reason``."""
+    message = CSRF_MESSAGES.get(reason or "")
+    if message is None:
+        return _("Het formulier is niet geldig. Laad de pagina opnieuw en probeer nog eens.")
+    return str(message)
+
+
 def _render(code: int, message: str | None = None):
     return render_template(f"errors/{code}.html", message=message), code
 
@@ -38,14 +82,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InvalidFilter, invalid_filter_response)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return _render(
-            400,
-            _(
-                "Het formulier is verlopen of niet geldig (beveiligingscode ontbreekt). "
-                "Laad de pagina opnieuw en probeer nog eens."
-            ),
-        )
+    def csrf_error(error: CSRFError):
+        log.info("form refused: %s", error.description)
+        return _render(400, csrf_message(error.description))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

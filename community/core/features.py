@@ -57,6 +57,7 @@ class Features:
         self.template_globals: dict[str, Any] = {}
         self.template_filters: dict[str, Callable] = {}
         self.unmodelled: set[str] = set()
+        self.reference_data: dict[str, Part] = {}
 
     # --- pages ------------------------------------------------------------------------
 
@@ -121,6 +122,16 @@ class Features:
         """Declare columns holding storage keys: a file is removed only when none refers to it."""
         if columns not in self.file_columns:
             self.file_columns.append(columns)
+
+    def add_reference_data(
+        self, name: str, load: Callable[[], dict[str, int]], order: int = 50
+    ) -> None:
+        """Run ``load()`` in ``flask load-reference-data`` (after regions, themes, networks).
+
+        ``load`` adds the feature's missing reference rows, found by natural key, and
+        returns how many it added per kind (``{"forums": 3}``); it only adds/flushes.
+        """
+        self.reference_data[name] = Part(order, name, load)
 
     def add_unmodelled(self, *names: str) -> None:
         """Declare schema objects made by DDL outside the models (a name ending in "*": prefix).

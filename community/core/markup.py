@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Mapping
 
 import markdown
 import nh3
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from community.core.text import fold
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
@@ -19,6 +23,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 LINK_REL = "nofollow noopener noreferrer ugc"
 # Images only from our own uploads (issue 5): a site-relative path under one of these.
 IMAGE_PATH_PREFIXES = ("/materiaal/", "/uploads/")
+
+# "@an.vermeulen": a mention of a member (not in an e-mail address or after a word).
+MENTION = r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])"
 
 # A bare http(s) or www. address in running text; trailing punctuation is not part of it.
 BARE_URL = r"(?<![\w/@])((?:https?://|www\.)[^\s<>\"'`]+)"
@@ -42,9 +49,66 @@ class _BareUrlProcessor(InlineProcessor):
         return link, m.start(0), m.start(0) + len(trimmed)
 
 
-def _markdown() -> markdown.Markdown:
+class _MentionLinks(Treeprocessor):
+    """Turn ``@handle`` into a link when ``links`` knows the handle (folded).
+
+    A tree processor, run after the inline patterns, so that it sees the finished
+    elements and leaves alone what is inside a link (no link in a link), code and
+    preformatted text.
+    """
+
+    SKIP = {"a", "code", "pre"}
+
+    def __init__(self, md: markdown.Markdown, links: Mapping[str, str]) -> None:
+        super().__init__(md)
+        self.links = links
+        self.pattern = re.compile(MENTION)
+
+    def run(self, root: etree.Element) -> None:
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        if element.tag in self.SKIP:
+            return
+        if element.text:
+            element.text, links = self._split(element.text)
+            for index, link in enumerate(links):
+                element.insert(index, link)
+        for child in list(element):
+            self._walk(child)
+            if child.tail:
+                child.tail, links = self._split(child.tail)
+                index = list(element).index(child)
+                for offset, link in enumerate(links, start=1):
+                    element.insert(index + offset, link)
+
+    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
+        """Return the text before the first known mention and the links (with their tails)."""
+        head, position = text, 0
+        links: list[etree.Element] = []
+        for match in self.pattern.finditer(text):
+            href = self.links.get(fold(match.group(1)))
+            if href is None:
+                continue
+            before = text[position : match.start()]
+            if links:
+                links[-1].tail = before
+            else:
+                head = before
+            link = etree.Element("a", {"href": href})
+            link.text = match.group(0)
+            links.append(link)
+            position = match.end()
+        if links:
+            links[-1].tail = text[position:]
+        return head, links
+
+
+def _markdown(mentions: Mapping[str, str] | None = None) -> markdown.Markdown:
     md = markdown.Markdown(extensions=["sane_lists", "tables"])
     md.inlinePatterns.register(_BareUrlProcessor(BARE_URL, md), "bare_url", 95)
+    if mentions:
+        md.treeprocessors.register(_MentionLinks(md, mentions), "mentions", 5)
     return md
 
 
@@ -74,16 +138,18 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, mentions: Mapping[str, str] | None = None) -> str:
     """Return sanitised HTML for Markdown ``text``.
 
-    Bare ``http(s)://`` and ``www.`` addresses become links; the allow-list pass
+    Bare ``http(s)://`` and ``www.`` addresses become links; so does ``@handle`` when
+    ``mentions`` maps the handle (folded, ``community.core.text.fold``) to a URL (not
+    in code, nor in a link). The allow-list pass
     (nh3) removes raw HTML outside ``ALLOWED_TAGS`` (script and style with their
     content) and every attribute outside ``ALLOWED_ATTRIBUTES``: links may use http,
     https and mailto only and get ``rel="nofollow noopener noreferrer ugc"``;
     images survive only with a ``src`` under ``IMAGE_PATH_PREFIXES`` (our uploads).
     """
-    html = _markdown().convert(text or "")
+    html = _markdown(mentions).convert(text or "")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -27,6 +27,7 @@ from community.core.locks import lock_for_update
 from community.core.markup import render_markdown
 from community.core.pagecache.versions import NOT_A_CHANGE_OF_PAGES
 from community.core.storage.hooks import release_file, store_file
+from community.core.text import fold
 from community.core.text import slugify as text_slugify
 from community.library.models import Licence, Material, MaterialTag, MaterialType, MaterialVersion
 from community.library.uploads import (
@@ -351,20 +352,15 @@ def search_materials(
 ) -> Select:
     """Return a SELECT of the materials ``user`` may see that match every given filter.
 
-    ``text``: every word must occur (case-insensitively, ``%`` and ``_`` taken
-    literally) in the title, the description or the text of the current PDF.
+    ``text``: every word must occur in the title, the description or the text of
+    the current PDF, ignoring accents and case (``fold``: "coordinatie" finds
+    "Coördinatie"; ``%`` and ``_`` taken literally).
     ``criteria``: extra clauses from registered filters. Sorted newest first
     or most downloaded first (ties: newest). Issue 6, "Library page".
     """
     query = select(Material).where(visible_materials_filter(user), *criteria)
-    for word in (text or "").split()[:10]:
-        query = query.where(
-            or_(
-                Material.title.icontains(word, autoescape=True),
-                Material.description.icontains(word, autoescape=True),
-                Material.file_text.icontains(word, autoescape=True),
-            )
-        )
+    for word in fold(text or "").split()[:10]:
+        query = query.where(Material.search_text.contains(word, autoescape=True))
     if region is not None:
         query = query.where(Material.region_id == region.id)
     if theme is not None:

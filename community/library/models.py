@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import SECTOR_VALUES, Organisation, Region, Sector, Theme, User
-from community.core.db import Base, utcnow
+from community.core.db import Base, keep_folded_copy, utcnow
 
 
 class MaterialType(enum.StrEnum):
@@ -97,6 +97,9 @@ class Material(Base):
 
     # Text of the current file (PDF only), extracted once on upload, for the search.
     file_text: Mapped[str] = mapped_column(Text, default="")
+    # ``fold`` of title, description and file text, kept on every write: the search
+    # matches folded words against it (``keep_folded_copy``).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     region: Mapped[Region | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=material_themes, order_by=Theme.number)
@@ -236,6 +239,8 @@ class Practice(Base):
     reviewed_at: Mapped[dt.datetime | None]
     published_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # ``fold`` of title, summary and approach, kept on every write, for the search.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     region: Mapped[Region | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=practice_themes, order_by=Theme.number)
@@ -275,3 +280,7 @@ class PracticeAttachment(Base):
 
     practice: Mapped[Practice] = relationship(back_populates="attachments")
     uploader: Mapped[User | None] = relationship()
+
+
+keep_folded_copy(Material, "search_text", ("title", "description", "file_text"))
+keep_folded_copy(Practice, "search_text", ("title", "summary", "approach"))

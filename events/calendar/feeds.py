@@ -317,8 +317,9 @@ def feed_state(
 
     A public feed shows no registrations (no places left, no personal
     state), so a registration changes neither validator. ``user`` given (the
-    personal feed): the ETag also hashes the seat versions (SEQUENCE of its
-    VEVENTs) and Last-Modified also follows the user's own registrations
+    personal feed): the ETag also hashes the user's own state changes (SEQUENCE
+    of its VEVENTs, :func:`personal_sequence`; other people's registrations
+    change nothing) and Last-Modified also follows the user's own registrations
     (created, confirmed, cancelled), so a client that only sends
     If-Modified-Since still sees its new place.
 
@@ -342,8 +343,12 @@ def feed_state(
         func.max(case((~window, left_at))),
     ]
     if user is not None:
-        columns.append(func.coalesce(func.sum(case((window, Event.seats_version))), 0))
         own = _own_registrations(user)
+        columns.append(
+            select(func.coalesce(func.sum(Registration.state_changes), 0))
+            .where(own)
+            .scalar_subquery()
+        )
         columns.extend(
             select(func.max(moment)).where(own).scalar_subquery()
             for moment in (
@@ -495,26 +500,28 @@ def personal_feed(
     status, with the online link; waitlisted as STATUS:TENTATIVE and
     "[wachtlijst] " before the title; a place cancelled in the last 90 days
     as STATUS:CANCELLED and "[afgemeld] " (unless a followed filter holds the
-    activity anyway). SEQUENCE is ``revision + seats_version``: both only
-    grow, and every change of a registration raises the seat version
-    (``events.registration.lock_event``), so clients apply a new state
-    (RFC 5545 3.8.7.4). No one else's data. ``selection``: :func:`personal_selection`
-    when the caller built it already (once per request).
+    activity anyway). SEQUENCE is :func:`personal_sequence`: it changes only when
+    the activity or the user's own place changes, never when others register. No one
+    else's data. ``selection``: :func:`personal_selection` when the caller built it
+    already (once per request).
     """
     filters = filters or FeedFilters()
     if selection is None:
         selection = personal_selection(user, filters, now)
     events = feed_events(selection, now)
     states: dict[int, RegistrationState] = {}
+    changes: dict[int, int] = {}
     if events:
+        kept = case((_registration_kept(now), 1), else_=0)
         rows = db.session.execute(
-            select(Registration.event_id, Registration.state).where(
-                _own_registrations(user), _registration_kept(now)
-            )
+            select(
+                Registration.event_id, Registration.state, Registration.state_changes, kept
+            ).where(_own_registrations(user))
         ).all()
-        for event_id, state in rows:
+        for event_id, state, state_changes, is_kept in rows:
+            changes[event_id] = changes.get(event_id, 0) + state_changes
             state = RegistrationState(state)
-            if STATE_RANK.get(state, 0) > STATE_RANK.get(states.get(event_id), 0):
+            if is_kept and STATE_RANK.get(state, 0) > STATE_RANK.get(states.get(event_id), 0):
                 states[event_id] = state
 
     def component(event: Event, cap: int):
@@ -529,12 +536,32 @@ def personal_feed(
             event,
             include_online_link=state == RegistrationState.CONFIRMED,
             max_description=cap,
-            sequence=event.revision + event.seats_version,
+            sequence=personal_sequence(event.revision, changes.get(event.id, 0)),
             status=status,
             summary_prefix=prefix,
         )
 
     return render_calendar(events, feed_name(filters, region_name, personal=True), component)
+
+
+def personal_sequence(revision: int, own_state_changes: int) -> int:
+    """Return the SEQUENCE of an activity in one person's feed (RFC 5545 3.8.7.4).
+
+    ``revision`` is the activity's (it grows when time, place or status change);
+    ``own_state_changes`` the sum of ``Registration.state_changes`` over the person's
+    own registrations for it (0 without one; each grows by one or more at every
+    change of that place: registered, waitlisted, promoted, confirmed, cancelled,
+    registered again, which reuses the row). Both terms only grow, so their sum only
+    grows: a client applies each change (it ignores a VEVENT whose SEQUENCE is lower
+    than the one it holds) and sees none when only other people registered.
+
+    A plain sum, not ``revision * K + rank of the state``: a state rank goes down
+    (confirmed -> cancelled), which SEQUENCE must never do, and a counter needs no K
+    to stay below. The counter is counted over all the person's rows, also those no
+    longer shown (cancelled longer than 90 days ago), so a place dropping out of the
+    feed never lowers the number of an activity the person still follows.
+    """
+    return revision + own_state_changes
 
 
 def _matches(event: Event, filters: FeedFilters) -> bool:

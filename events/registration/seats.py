@@ -51,7 +51,7 @@ def lock_event(event: Event) -> None:
     "check the capacity and register" one atomic step (issue 3, "No overbooking").
     ``updated_at`` is set to itself, so its ``onupdate`` does not fire: a
     registration is no change of the activity (its feeds' LAST-MODIFIED, DTSTAMP
-    and the public feeds' ETag stay; the personal feed follows ``seats_version``).
+    and the public feeds' ETag stay; the personal feed follows its own state changes).
     """
     db.session.execute(
         update(Event)

@@ -434,14 +434,75 @@ def _signed_in() -> bool:
     return is_signed_in(current_user)
 
 
+# Guest registrations (members are not limited: their account is the brake). Three limits,
+# each against another kind of flood (issue 13, "Small things a user hits"):
+#
+# - per address, every POST: colleagues of one school, CLB or city department, even a whole
+#   school board, share one address behind their NAT; after a network's mailing a dozen of
+#   them register in the same minute. 20 a minute and 200 an hour leave room for that (the
+#   largest shared addresses have a few hundred staff, who do not all register in one
+#   hour), and still stop one machine from posting more than one every three seconds.
+# - per e-mail address, registrations made: each one mails a confirmation link to the
+#   address typed in the form, so this bounds what Bruggen sends to someone who did not
+#   ask (at most 10 mails an hour), from however many addresses; a real guest registers
+#   for a few activities of a series at most. Case does not matter (Ann@ is ann@).
+# - per activity, registrations made: a flood from many addresses cannot hold all places
+#   of one activity (unconfirmed places are held 48 hours) faster than 30 a minute and
+#   300 an hour, ample for the busiest opening of registrations (an inspiration day of a
+#   few hundred places), slow enough for a coordinator to notice and close it.
+#
+# The last two count only a registration that was made (a redirect), so a guest who
+# corrects a form error three times, or is refused (registered already, registration
+# closed), uses none of them.
+GUESTS_PER_ADDRESS = "20 per minute;200 per hour"
+REGISTRATIONS_PER_EMAIL = "10 per hour"
+GUESTS_PER_ACTIVITY = "30 per minute;300 per hour"
+
+
+def _guest_email_key() -> str:
+    """Rate-limit key: the guest's e-mail address as typed (lowercase), else the client address."""
+    email = (request.form.get("guest_email") or "").strip().lower()[:254]
+    return f"guest-email|{email}" if email else f"guest-address|{remote_address()}"
+
+
+def _activity_key() -> str:
+    """Rate-limit key: the activity's slug from the URL."""
+    return f"guest-activity|{(request.view_args or {}).get('slug', '')[:200]}"
+
+
+def _registered(response) -> bool:
+    """Count a guest registration against the limits only when it was made (a redirect)."""
+    return response.status_code == 302
+
+
 @bp.post("/activiteiten/<slug>/inschrijven")
 @limiter.limit(
-    "5 per minute;30 per hour",
+    GUESTS_PER_ADDRESS,
     key_func=remote_address,
     exempt_when=_signed_in,
     error_message=_l(
         "Er werden van hieruit te veel gastinschrijvingen verstuurd. Wacht even en probeer "
         "het opnieuw, of meld je aan."
+    ),
+)
+@limiter.limit(
+    REGISTRATIONS_PER_EMAIL,
+    key_func=_guest_email_key,
+    exempt_when=_signed_in,
+    deduct_when=_registered,
+    error_message=_l(
+        "Met dit e-mailadres werden het voorbije uur te veel inschrijvingen gemaakt. "
+        "Probeer het later opnieuw, of meld je aan."
+    ),
+)
+@limiter.limit(
+    GUESTS_PER_ACTIVITY,
+    key_func=_activity_key,
+    exempt_when=_signed_in,
+    deduct_when=_registered,
+    error_message=_l(
+        "Voor deze activiteit komen net heel veel gastinschrijvingen binnen. Probeer het "
+        "over enkele minuten opnieuw, of meld je aan."
     ),
 )
 @csrf.exempt  # guests post from the cached activity page: protect_form_of_public_page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
@@ -36,7 +36,6 @@ from forums.permissions import (
     can_moderate_thread,
     can_suspend,
 )
-from forums.posting import slugify
 from forums.views import bp, get_forum_or_404, get_post_or_404, thread_url
 
 QUEUE_LOG_ENTRIES = 50
@@ -281,35 +280,91 @@ def _local(moment) -> str:
     return localdatetime(moment)
 
 
-@bp.route("/forum/<slug>/categorieen", methods=["GET", "POST"])
-@login_required
-def categories(slug):
+def _forum_for_category_manager(slug: str) -> Forum:
     forum = get_forum_or_404(slug)
     if not can_manage_categories(current_user, forum):
         abort(403)
+    return forum
+
+
+def _category_of(forum: Forum, category_id: int) -> Category:
+    for category in forum.categories:
+        if category.id == category_id:
+            return category
+    abort(404)
+
+
+@bp.route("/forum/<slug>/categorieen", methods=["GET", "POST"])
+@login_required
+def categories(slug):
+    forum = _forum_for_category_manager(slug)
     form = CategoryForm()
     if request.method == "POST" and form.validate():
-        name = form.name.data.strip()
-        slug_ = slugify(name, 120)
-        if any(c.slug == slug_ for c in forum.categories):
-            form.name.errors = [_("Dit forum heeft al een categorie met die naam.")]
-        else:
-            position = max((c.position for c in forum.categories), default=0) + 1
-            db.session.add(
-                Category(
-                    forum=forum,
-                    name=name,
-                    slug=slug_,
-                    description=(form.description.data or "").strip(),
-                    position=position,
-                )
+        try:
+            category = moderation.add_category(
+                forum, current_user, form.name.data, form.description.data or ""
             )
-            moderation.log_action(current_user, "add_category", detail=f"{forum.name}: {name}")
+        except moderation.CategoryNameTaken as error:
+            form.name.errors = [error.message]
+        else:
             db.session.commit()
-            flash(_("Categorie „%(name)s” toegevoegd.", name=name), "success")
+            flash(_("Categorie „%(name)s” toegevoegd.", name=category.name), "success")
             return redirect(url_for("forums.categories", slug=forum.slug), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("forums/categories.html", forum=forum, form=form), status
+
+
+@bp.route("/forum/<slug>/categorieen/<int:category_id>", methods=["GET", "POST"])
+@login_required
+def category_edit(slug, category_id):
+    """Rename a category or change its description; its threads and address stay."""
+    forum = _forum_for_category_manager(slug)
+    category = _category_of(forum, category_id)
+    form = CategoryForm(obj=category) if request.method == "GET" else CategoryForm()
+    if request.method == "POST" and form.validate():
+        try:
+            moderation.rename_category(
+                category, current_user, form.name.data, form.description.data or ""
+            )
+        except moderation.CategoryNameTaken as error:
+            form.name.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("Categorie „%(name)s” gewijzigd.", name=category.name), "success")
+            return redirect(url_for("forums.categories", slug=forum.slug), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "forums/category_edit.html", forum=forum, category=category, form=form
+    ), status
+
+
+@bp.route("/forum/<slug>/categorieen/<int:category_id>/verwijderen", methods=["GET", "POST"])
+@login_required
+def category_remove(slug, category_id):
+    """GET asks to confirm (saying how many threads lose the category); POST removes it."""
+    forum = _forum_for_category_manager(slug)
+    category = _category_of(forum, category_id)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate():
+        name = category.name
+        moderation.remove_category(category, current_user)
+        db.session.commit()
+        flash(
+            _(
+                "Categorie „%(name)s” verwijderd. Haar gesprekken staan nog in het forum, "
+                "zonder categorie.",
+                name=name,
+            ),
+            "success",
+        )
+        return redirect(url_for("forums.categories", slug=forum.slug), 303)
+    threads = db.session.scalar(
+        select(func.count(Thread.id)).where(Thread.category_id == category.id)
+    )
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "forums/category_remove.html", forum=forum, category=category, form=form, threads=threads
+    ), status
 
 
 @bp.post("/forum/<slug>/<any(openbaar,besloten):visibility>")

@@ -24,7 +24,7 @@ from forums.forms import PostForm, ThreadForm
 from forums.models import Post
 from forums.notifications import notify_new_post
 from forums.pii_guard import highlight
-from forums.posting import PersonalDataFound, PostingError, mentioned_users, quote
+from forums.posting import PersonalDataFound, PostingError, mentioned_users, quote, render_post
 from forums.views import (
     POSTS_PER_MINUTE,
     _request_cache,
@@ -117,9 +117,7 @@ def _thread_form_page(forum, form, status=200, error=None, preview=None, privacy
 def _preview_html(body: str):
     from markupsafe import Markup
 
-    from community.core.markup import render_markdown
-
-    return Markup(render_markdown(body or ""))
+    return Markup(render_post(body or ""))  # as it will be saved, mentions linked
 
 
 @bp.route("/forum/<forum_slug>/<int:thread_id>/reageren", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.filters import region_arg, theme_arg
-from community.accounts.models import Region, Theme
+from community.accounts.models import Region, Theme, User
 from community.core.extensions import csrf, db
 from community.core.filters import InvalidFilter, page_arg, whole_number
 from community.core.forms import EmptyForm
@@ -153,9 +153,16 @@ def search():
     query = request.args.get("q", "").strip()
     theme, region = theme_arg(request.args), region_arg(request.args)
     category = _category_filter(request.args.get("categorie", "").strip())
+    author_id = _author_filter(request.args.get("auteur", "").strip())
     page = page_arg(request.args)
     results = search_posts(
-        query, theme=theme, region=region, category=category, user=current_user, page=page
+        query,
+        theme=theme,
+        region=region,
+        category=category,
+        author_id=author_id,
+        user=current_user,
+        page=page,
     )
     return render_template(
         "forums/search.html",
@@ -164,12 +171,28 @@ def search():
         theme=theme,
         region=region,
         category=category,
+        author_id=author_id,
+        author=db.session.get(User, author_id) if author_id is not None else None,
         themes=db.session.scalars(select(Theme).order_by(Theme.number)).all(),
         regions=db.session.scalars(select(Region).order_by(Region.position)).all(),
         categories=db.session.scalars(
             select(Category).options(joinedload(Category.forum)).order_by(Category.id)
         ).all(),
     )
+
+
+def _author_filter(value: str) -> int | None:
+    """The id of the member whose posts are asked (``?auteur=<id>``, where mentions link to).
+
+    An account that no longer exists is no error: a mention in an older post still
+    links here, and finds nothing. Raises ``InvalidFilter`` for anything but a number.
+    """
+    if not value:
+        return None
+    author_id = whole_number(value)
+    if author_id is None:
+        raise InvalidFilter("auteur", value)
+    return author_id
 
 
 def _category_filter(value: str) -> Category | None:

@@ -219,6 +219,23 @@ def test_errors_are_tied_to_their_field(new_page):
         assert any(i.endswith("-error") for i in field.get_attribute("aria-describedby").split())
 
 
+def test_a_radio_groups_error_is_tied_to_its_fieldset(new_page, axe_source):
+    """Issue 13: screen readers announce a group's description on entering the group."""
+    page = new_page(user=MEMBER, init_script=axe_source)
+    page.goto("/materiaal/nieuw")
+    page.get_by_label("Titel").fill("Verslag")
+    page.evaluate("document.querySelectorAll('[name=language]').forEach(r => r.checked = false)")
+    page.locator("main form").get_by_role("button", name="Bewaren").click()
+    page.get_by_role("alert").first.wait_for()
+
+    group = page.get_by_role("radiogroup", name="Taal")
+    assert group.get_attribute("aria-invalid") == "true"
+    [error_id] = group.get_attribute("aria-describedby").split()
+    assert page.locator(f"#{error_id}").inner_text().strip() == "Kies een taal."
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
 def test_page_language_follows_the_chosen_language(new_page):
     page = new_page()
     page.goto("/agenda")

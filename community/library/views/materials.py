@@ -59,16 +59,41 @@ def too_large(error: RequestEntityTooLarge):
 bp.register_error_handler(RequestEntityTooLarge, too_large)
 
 
+def ascii_file_name(name: str, stem_fallback: str = "bestand") -> str:
+    """Return a readable ASCII stand-in for the file name ``name``, extension kept.
+
+    Accents are dropped ("coördinatoren.pdf" -> "coordinatoren.pdf"); quotes,
+    backslashes and control characters go. When nothing readable is left of the
+    name before the extension (a name in Cyrillic, Greek, Chinese...), it becomes
+    ``stem_fallback``: "Доклад.pdf" -> "bestand.pdf", never ".pdf", which clients
+    save as a hidden file without a name. An extension is kept when it is ASCII letters
+    and digits (at most 10).
+    """
+
+    def ascii_only(text: str) -> str:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        text = "".join(ch for ch in text if ch.isprintable() and ch not in '"\\')
+        return " ".join(text.split())
+
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not (extension.isascii() and extension.isalnum() and len(extension) <= 10):
+        stem, extension = name, ""  # no extension ("Verslag", "v1.0 definitief")
+    stem = ascii_only(stem).strip(" .-_")
+    if not any(ch.isalnum() for ch in stem):
+        stem = stem_fallback
+    return f"{stem}.{extension}" if extension else stem
+
+
 def content_disposition(name: str, inline: bool) -> str:
     """Return a Content-Disposition value with an ASCII ``filename`` and RFC 6266 ``filename*``.
 
     RFC 6266 section 4.3 / RFC 8187: ``filename*=UTF-8''`` with percent-encoded
     UTF-8 keeps "Aanbevelingen coördinatoren.pdf" intact; ``filename`` is the
-    ASCII fallback for old clients (accents dropped, quotes and controls removed).
+    ASCII fallback for old clients (:func:`ascii_file_name`: "bestand.pdf" for a
+    name with no Latin letters).
     """
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = "".join(ch for ch in fallback if ch.isprintable() and ch not in '"\\') or "bestand"
     kind = "inline" if inline else "attachment"
+    fallback = ascii_file_name(name)
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.filters import region_arg, theme_arg
@@ -14,6 +14,7 @@ from community.core.extensions import db
 from community.core.filters import choice_arg
 from community.core.forms import EmptyForm
 from community.core.pagecache.middleware import cached_page
+from community.core.text import fold
 from community.library.forms import PracticeForm, PracticeReviewForm, fill_practice_choices
 from community.library.models import Practice, PracticeAttachment, PracticeStatus
 from community.library.practices import (
@@ -120,14 +121,8 @@ def practices():
         query = query.where(Practice.themes.any(Theme.id == theme.id))
     if sector is not None:
         query = query.where(cast(Practice.partner_sectors, String).contains(f'"{sector.value}"'))
-    for word in text.split()[:10]:
-        query = query.where(
-            or_(
-                Practice.title.icontains(word, autoescape=True),
-                Practice.summary.icontains(word, autoescape=True),
-                Practice.approach.icontains(word, autoescape=True),
-            )
-        )
+    for word in fold(text).split()[:10]:  # accents and case ignored, as everywhere
+        query = query.where(Practice.search_text.contains(word, autoescape=True))
     listed = db.session.scalars(query.options(*_practice_options()).order_by(Practice.title)).all()
     own = []
     if current_user.is_authenticated:
