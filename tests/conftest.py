@@ -359,22 +359,24 @@ def make_app(app, database_url, smtp_server, tmp_path):
 
 
 def _empty_tables() -> None:
-    """Delete every row: for good, or in a rolled-back test inside its transaction."""
+    """Delete every row: for good, or in a rolled-back test inside its transaction.
+
+    PostgreSQL empties committed tables fastest with TRUNCATE; inside a transaction
+    that is rolled back, a TRUNCATE makes and then drops new files for every table
+    (~0.6 s), so DELETE does it there.
+    """
+    tables = list(reversed(db.metadata.sorted_tables))
     if _lent_connection is not None:
-        _delete_rows(_lent_connection)
+        for table in tables:
+            _lent_connection.execute(table.delete())
         return
     with db.engine.begin() as conn:
-        _delete_rows(conn)
-
-
-def _delete_rows(conn) -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    if conn.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
 
 
 @pytest.fixture
