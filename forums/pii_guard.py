@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -61,10 +62,17 @@ def is_valid_national_number(digits: str) -> bool:
     return check in (97 - base % 97, 97 - int("2" + digits[:9]) % 97)
 
 
+# Written one digit at a time ("8 5 0 7 3 0 0 3 3 2 8"): eleven digits, one separator each.
+_NATIONAL_SPACED = re.compile(r"(?<!\d)(?<!\d[.\- ])\d(?:[.\- ]\d){10}(?![.\- ]?\d)")
+
+
 def _national_numbers(text: str) -> list[Finding]:
     found = []
     for match in _NATIONAL.finditer(text):
         if is_valid_national_number("".join(match.groups())):
+            found.append(Finding(match.start(), match.end(), NATIONAL_NUMBER, match.group()))
+    for match in _NATIONAL_SPACED.finditer(text):
+        if is_valid_national_number(re.sub(r"\D", "", match.group())):
             found.append(Finding(match.start(), match.end(), NATIONAL_NUMBER, match.group()))
     return found
 
@@ -227,15 +235,44 @@ def _addresses(text: str) -> list[Finding]:
 # --- public functions -----------------------------------------------------------------
 
 
+# Characters that look like nothing or like a hyphen or a space: text pasted from a word
+# processor (an en dash for "-"), a phone's keyboard (fullwidth digits) or written to slip
+# past a check (a zero-width space inside a number) is read as what a person sees.
+_INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+_DASHES = set("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+
+
+def _as_seen(text: str) -> tuple[str, list[int]]:
+    """Return ``text`` as a reader sees it, and for each of its characters the index in
+    ``text`` it came from: invisible characters dropped, dashes made "-", spaces " ",
+    other characters NFKC-normalised (fullwidth "０" -> "0")."""
+    seen: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char in _INVISIBLE:
+            continue
+        if char in _DASHES:
+            char = "-"
+        elif unicodedata.category(char) == "Zs":
+            char = " "
+        for part in unicodedata.normalize("NFKC", char):
+            seen.append(part)
+            origin.append(index)
+    return "".join(seen), origin
+
+
 def find_personal_data(text: str, today: dt.date | None = None) -> list[Finding]:
     """Return the likely personal data in ``text``, in order, without overlaps.
 
     ``today`` (default: the current UTC date) anchors the age range of dates of
     birth. Where two findings overlap, the earlier one wins, and at the same
     start the longer; a national register number is checked before a phone number
-    so an 11-digit number with a valid checksum is reported as what it is.
+    so an 11-digit number with a valid checksum is reported as what it is. The text
+    is read as a person sees it (:func:`_as_seen`: dashes, invisible characters,
+    fullwidth digits); positions refer to ``text`` itself, ready for :func:`highlight`.
     """
-    text = text or ""
+    original = text or ""
+    text, origin = _as_seen(original)
     today = today or dt.datetime.now(dt.UTC).date()
     candidates = (
         _national_numbers(text)
@@ -251,7 +288,12 @@ def find_personal_data(text: str, today: dt.date | None = None) -> list[Finding]
         if result and finding.start < result[-1].end:
             continue
         result.append(finding)
-    return result
+    return [_in_original(finding, original, origin) for finding in result]
+
+
+def _in_original(finding: Finding, original: str, origin: list[int]) -> Finding:
+    start, end = origin[finding.start], origin[finding.end - 1] + 1
+    return Finding(start, end, finding.kind, original[start:end])
 
 
 def highlight(text: str, findings: list[Finding]) -> Markup:

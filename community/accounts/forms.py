@@ -25,10 +25,10 @@ from community.core.forms import (
     INVALID_CHOICE,
     ChoiceField,
     MultiCheckboxField,
-    _strip,
     option,
     optional_int,
     optional_str,
+    strip_spaces,
 )
 
 
@@ -40,7 +40,7 @@ def _email_field(label=None) -> StringField:
             Length(max=254, message=_l("Een e-mailadres mag hoogstens 254 tekens lang zijn.")),
             Email(message=_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
         ],
-        filters=[_strip],
+        filters=[strip_spaces],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
 

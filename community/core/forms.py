@@ -70,7 +70,7 @@ class MultiCheckboxField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
-def _strip(value: str | None) -> str | None:
+def strip_spaces(value: str | None) -> str | None:
     """Drop the spaces a pasted address often carries."""
     return value.strip() if isinstance(value, str) else value
 

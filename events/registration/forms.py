@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from community.accounts.models import Sector
-from community.core.forms import ChoiceField, MultiCheckboxField, option, optional_str
+from community.core.forms import ChoiceField, MultiCheckboxField, option, optional_str, strip_spaces
 from community.core.i18n import localtime
 from events.models import Event, QuestionKind
 from events.registration import GuestDetails, workshops_of
@@ -42,6 +42,7 @@ def _email(label, required: bool = True) -> StringField:
             Length(max=254, message=_l("Een e-mailadres mag hoogstens 254 tekens lang zijn.")),
             Email(message=_l("Dit is geen geldig e-mailadres."), check_deliverability=False),
         ],
+        filters=[strip_spaces],  # a phone's autofill adds a space after the address
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
 

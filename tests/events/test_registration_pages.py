@@ -80,6 +80,18 @@ def test_guest_registers_gets_a_mail_and_the_place_is_held(client, make_event, m
     assert any("/inschrijving/bevestigen/" in link for link in links_in(message))
 
 
+def test_a_space_around_the_guest_address_is_dropped_not_refused(client, make_event):
+    """A phone's autofill adds a space after the address (found by trying the product)."""
+    event = make_event(capacity=5)
+
+    response = client.post_form(
+        f"/activiteiten/{event.slug}/inschrijven", guest_data(guest_email=" lies@example.org ")
+    )
+
+    assert response.status_code == 302
+    assert [r.email for r in stored()] == ["lies@example.org"]
+
+
 def test_guest_form_with_missing_fields_is_refused_with_dutch_messages(client, make_event):
     event = make_event(capacity=5)
 

@@ -276,3 +276,38 @@ def test_an_edit_is_checked_before_it_is_saved(client, make_forum, make_thread, 
     )
     db.session.expire_all()
     assert db.session.get(Post, post.id).body == "Bericht 1."
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("RRN 85.07.30\u2013033.28", "national_number"),  # an en dash, as Word writes it
+        ("RRN 85.07.30\u2011033.28", "national_number"),  # a non-breaking hyphen
+        ("RRN 85.07.30-033.\u200b28", "national_number"),  # a zero-width space
+        ("Rijksregister: 8 5 0 7 3 0 0 3 3 2 8", "national_number"),  # one digit at a time
+        ("tel 0470\u200b12\u200b34\u200b56", "phone"),
+        ("tel \uff10\uff14\uff17\uff10 12 34 56", "phone"),  # fullwidth digits
+    ],
+)
+def test_personal_data_is_found_as_a_reader_sees_it(text, kind):
+    """Dashes, invisible characters and fullwidth digits do not hide a number (found by
+    trying the product: pasted from a word processor, or written to slip past)."""
+    findings = find_personal_data(text)
+    assert [f.kind for f in findings] == [kind]
+    finding = findings[0]
+    assert text[finding.start : finding.end] == finding.text  # positions in the text itself
+    assert finding.text.startswith(("8", "0", "\uff10")) and finding.text[-1] in "86"
+
+
+def test_a_reply_with_a_pasted_en_dash_national_number_is_refused_and_marked(
+    client, make_forum, make_thread, make_user
+):
+    thread = make_thread(make_forum())
+    sign_in(client, make_user())
+
+    response = client.post_form(reply_url(thread), {"body": "RRN 85.07.30\u2013033.28 graag"})
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<mark data-kind="national_number">85.07.30\u2013033.28</mark>' in html
+    assert db.session.scalar(select(func.count(Post.id))) == 1  # only the opening post
