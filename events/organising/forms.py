@@ -58,6 +58,12 @@ VISIBILITY_LABELS = {
 }
 
 
+# More places than any venue holds; without a bound a number such as 10**20 reached the
+# database, whose INTEGER column refused it (a 500; issue 13, item 9).
+MAX_CAPACITY = 100_000
+TOO_MANY_PLACES = _l("Het aantal plaatsen is hoogstens %(max)s.")
+
+
 def _date(label, required=True) -> DateField:
     first = InputRequired(message=_l("Vul een datum in.")) if required else Optional()
     return DateField(
@@ -157,6 +163,7 @@ class EventForm(_DutchDates, FlaskForm):
         validators=[
             Optional(),
             NumberRange(min=1, message=_l("Het aantal plaatsen is minstens %(min)s.")),
+            NumberRange(max=MAX_CAPACITY, message=TOO_MANY_PLACES),
         ],
     )
     registration_opens_date = _date(_l("Inschrijvingen openen op"), required=False)
@@ -232,6 +239,7 @@ class ProgrammeItemForm(_DutchDates, FlaskForm):
         validators=[
             Optional(),
             NumberRange(min=1, message=_l("Het aantal plaatsen is minstens %(min)s.")),
+            NumberRange(max=MAX_CAPACITY, message=TOO_MANY_PLACES),
         ],
     )
     submit = SubmitField(_l("Bewaren"))
