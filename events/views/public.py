@@ -96,6 +96,10 @@ def flag_arg(args: MultiDict, name: str) -> bool:
     return value == "1"
 
 
+# What the agenda and the archive read (AgendaFilters, page_arg); the page cache keys on it.
+AGENDA_PARAMS = ("regio", "thema", "type", "maand", "vrij", "pagina")
+
+
 @dataclass(frozen=True)
 class AgendaFilters:
     """The agenda's filters (each None when not chosen); built by :meth:`from_args`."""
@@ -251,7 +255,7 @@ def _availabilities(events: list[Event]) -> dict[int, seats.Availability]:
 
 
 @bp.get("/agenda")
-@cached_page("events", "site")
+@cached_page("events", "site", params=AGENDA_PARAMS)
 def agenda():
     filters = AgendaFilters.from_args(request.args)
     events, page, pages = _listed_page(filters.criteria(), upcoming=True)
@@ -267,7 +271,7 @@ def agenda():
 
 
 @bp.get("/agenda/archief")
-@cached_page("events", "site")
+@cached_page("events", "site", params=AGENDA_PARAMS)
 def archive():
     filters = AgendaFilters.from_args(request.args)
     events, page, pages = _listed_page(filters.criteria(), upcoming=False)
