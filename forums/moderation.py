@@ -17,6 +17,7 @@ from sqlalchemy import select
 from community.accounts.models import User
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.text import one_line
 from forums.models import Category, Forum, ModerationLog, Post, Report, Suspension, Thread
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def set_locked(thread: Thread, moderator: User, locked: bool) -> None:
 
 def rename_thread(thread: Thread, moderator: User, title: str) -> None:
     """Give ``thread`` the new ``title``; ``ModerationError`` when empty or too long."""
-    title = " ".join((title or "").split())
+    title = one_line(title or "")
     if not title:
         raise ModerationError(_l("Geef het gesprek een titel."))
     if len(title) > MAX_TITLE_LENGTH:

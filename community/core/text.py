@@ -1,9 +1,13 @@
-"""Text helpers: the one ``slugify`` every part of Bruggen makes web addresses with."""
+"""Text helpers: the one ``slugify`` every part of Bruggen makes web addresses with, and the
+one ``one_line`` that keeps single-line text (titles, names, mail subjects) on one line."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+# Control characters that ``str.split()`` does not already treat as white space.
+_INVISIBLE_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def slugify(text: str, max_length: int = 100, fallback: str = "", whole_words: bool = True) -> str:
@@ -21,3 +25,20 @@ def slugify(text: str, max_length: int = 100, fallback: str = "", whole_words: b
         slug = slug[:max_length].rsplit("-", 1)[0] if whole_words else slug[:max_length]
         slug = slug.rstrip("-")
     return slug or fallback
+
+
+def one_line(text: str | None) -> str | None:
+    """Return ``text`` as one line: line breaks, tabs and every other run of white space
+    (also U+2028, NEL, no-break space) become one space, none at either end; other
+    control characters are removed. ``None`` stays ``None`` (a WTForms filter sees it for
+    a field that was not sent).
+
+    Single-line text ends up in places that take no line break: a mail's Subject header
+    (RFC 5322 2.2: a line break there ends the header, so a title with one would let a
+    sender add headers, and the mail library refuses it), an .ics SUMMARY, a page title.
+    A browser never sends a line break in an ``<input type="text">`` (HTML's value
+    sanitisation strips them), so only a forged or scripted request loses anything here.
+    """
+    if text is None:
+        return None
+    return " ".join(_INVISIBLE_CONTROLS.sub("", text).split())

@@ -43,6 +43,7 @@ from community.core.forms import (
     option,
     optional_int,
 )
+from community.core.text import one_line
 from events.models import EventType, ProgrammeItemKind, QuestionKind, Visibility
 
 DATE_MESSAGE = _l("Geef een geldige datum (jjjj-mm-dd of dd-mm-jjjj).")
@@ -77,9 +78,12 @@ def _time(label) -> TimeField:
 
 def _text(label, max_length: int, *, required=None, field=StringField):
     """A text ``field`` of at most ``max_length`` characters; ``required`` is the message when
-    it is left empty (without it the field is optional)."""
+    it is left empty (without it the field is optional). A single-line field (``StringField``)
+    is made one line before it is checked (``one_line``; issue 13, item 10)."""
     first = DataRequired(message=required) if required is not None else Optional()
-    return field(label, validators=[first, Length(max=max_length, message=TOO_LONG_MESSAGE)])
+    filters = [one_line] if field is StringField else []
+    validators = [first, Length(max=max_length, message=TOO_LONG_MESSAGE)]
+    return field(label, validators=validators, filters=filters)
 
 
 PARSE_MESSAGES = {
@@ -116,6 +120,7 @@ class EventForm(_DutchDates, FlaskForm):
             DataRequired(message=_l("Vul een titel in.")),
             Length(max=300, message=_l("Een titel mag hoogstens %(max)d tekens lang zijn.")),
         ],
+        filters=[one_line],  # it goes into mail subjects and the .ics SUMMARY
     )
     slug = _text(_l("Webadres"), 80)
     type = ChoiceField(
@@ -231,7 +236,7 @@ class ProgrammeItemForm(_DutchDates, FlaskForm):
         choices=[option(k.value, k.label) for k in ProgrammeItemKind],
         validators=[DataRequired(message=_l("Kies de soort."))],
     )
-    speakers = StringField(_l("Sprekers"), validators=[Optional()])
+    speakers = StringField(_l("Sprekers"), validators=[Optional()], filters=[one_line])
     room = _text(_l("Zaal"), 120)
     description = TextAreaField(_l("Beschrijving"), validators=[Optional()])
     capacity = IntegerField(

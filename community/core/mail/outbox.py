@@ -23,6 +23,7 @@ from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.i18n import LOCALES
 from community.core.mail.models import OutboxMessage
+from community.core.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,10 @@ def queue_mail(
     ``subject`` is translated in ``language`` ("nl" or "en") like the body.
     ``attachments`` are ``(filename, content bytes, full MIME type)`` triples; the
     MIME type may carry parameters (``text/calendar; charset=utf-8; method=PUBLISH``)
-    and is sent exactly so. Only adds to the session; the caller commits.
-    Returns the new message.
+    and is sent exactly so. The subject is made one line (``one_line``): the titles and
+    names in it are kept one line where they are entered, and a line break that got
+    through anyway would make the mail unsendable. Only adds to the session; the caller
+    commits. Returns the new message.
     """
     with force_locale(LOCALES.get(language, LOCALES["nl"])):
         context.setdefault("base_url", current_app.config["BRUGGEN_BASE_URL"].rstrip("/"))
@@ -54,7 +57,10 @@ def queue_mail(
             body_html = render_template(f"email/{template}.html", **context)
         except Exception:  # noqa: BLE001 - an HTML part is optional
             body_html = None
-        subject = str(subject)
+        written = str(subject)
+    subject = one_line(written) or ""
+    if subject != written:
+        log.warning("mail %s: subject made one line (a title or name that was not)", template)
     message = OutboxMessage(
         recipient=recipient,
         subject=subject,
