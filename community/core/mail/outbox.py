@@ -4,6 +4,12 @@ A mail is queued in the same transaction as the change that causes it, so a
 failing mail server never loses that change (DESIGN.md, "Mail"). After the
 request commits, the queued mails are sent; what fails stays in the outbox and
 is retried later with ``flask send-mail`` (back-off doubles per attempt).
+
+A mail that can never be sent is not dropped without a word (issue 13, item 10): when
+it cannot be written (a header with a line break, an address that is not one) or the
+server refused its address for good, it is marked failed at once; after
+``MAX_ATTEMPTS`` it is marked failed too. Either is logged as an error and listed for
+admins (``accounts.admin_mails``), who can send it again once the cause is gone.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import smtplib
 from email import encoders
 from email.mime.base import MIMEBase
 
@@ -100,7 +107,25 @@ def _send(message: OutboxMessage) -> None:
         mail.attach_alternative(message.body_html, "text/html")
     for attachment in message.attachments or ():
         mail.attach(_mime_attachment(attachment))
+    mail.message()  # a mail that cannot be written fails here, mail server up or down
     mail.send(fail_silently=False)
+
+
+def is_permanent(error: Exception) -> bool:
+    """True when sending the same mail again cannot succeed.
+
+    The mail cannot be written: Flask-Mailman and the ``email`` package raise
+    ``ValueError`` for a header with a line break (``BadHeaderError``) or an address
+    that is not one. Or the server refused every recipient with a 5xx reply (RFC 5321
+    4.2.1: a permanent negative completion, "mailbox unavailable"). Anything else (no
+    connection, a 4xx reply, a server or login problem) may pass later: retried.
+    """
+    if isinstance(error, ValueError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return False
 
 
 def deliver_outbox(limit: int = 100) -> tuple[int, int]:
@@ -108,7 +133,9 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
 
     Each message is committed on its own, so one failure never undoes another
     message's success. A failed message is retried after 1, 2, 4... minutes,
-    up to ``MAX_ATTEMPTS`` attempts; its error is kept in ``last_error``.
+    up to ``MAX_ATTEMPTS`` attempts; its error is kept in ``last_error``. A message
+    that can never be sent (:func:`is_permanent`) or used its last attempt is marked
+    failed (``failed_at``) and logged as an error; it is not taken again.
 
     Several processes send at once (every request that queued mail, ``flask
     send-mail``, on every instance): each message is taken with a row lock that
@@ -121,7 +148,7 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
         select(OutboxMessage)
         .where(
             OutboxMessage.sent_at.is_(None),
-            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.failed_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
         )
         .order_by(OutboxMessage.id)
@@ -139,14 +166,57 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
         except Exception as exc:  # noqa: BLE001 - any SMTP/network failure is retried
             failed += 1
             message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            message.next_attempt_at = now + RETRY_BASE * 2 ** (message.attempts - 1)
-            log.warning("mail %s not sent (attempt %s): %s", message.id, message.attempts, exc)
+            if is_permanent(exc) or message.attempts >= MAX_ATTEMPTS:
+                message.failed_at = utcnow()
+                log.error(
+                    "mail %s to %s failed for good after %s attempt(s): %s",
+                    message.id,
+                    recipient_domain(message),
+                    message.attempts,
+                    message.last_error,
+                )
+            else:
+                message.next_attempt_at = now + RETRY_BASE * 2 ** (message.attempts - 1)
+                log.warning("mail %s not sent (attempt %s): %s", message.id, message.attempts, exc)
         else:
             sent += 1
             message.sent_at = utcnow()
             message.last_error = ""
         db.session.commit()
     return sent, failed
+
+
+def recipient_domain(message: OutboxMessage) -> str:
+    """The part after the @ of the message's address: enough to see a pattern, no person."""
+    return message.recipient.rpartition("@")[2] or "?"
+
+
+def failed_mails(limit: int = 200) -> list[OutboxMessage]:
+    """Return the mails marked failed that are still in the outbox, most recent first."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.failed_at.is_not(None), OutboxMessage.sent_at.is_(None))
+            .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def retry_mail(message: OutboxMessage) -> None:
+    """Give a failed mail a new series of attempts, starting now (after the response).
+
+    For an admin who removed the cause (a mail server setting, a mailbox that is
+    back). A mail that cannot be written fails again at once. Flushes nothing; the
+    caller commits. Raises ``ValueError`` for a mail that has not failed.
+    """
+    if message.failed_at is None or message.sent_at is not None:
+        raise ValueError(f"mail {message.id} has not failed")
+    message.failed_at = None
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    g.mail_queued = True  # sent after the response, like a newly queued mail
+    log.info("mail %s to %s queued again", message.id, recipient_domain(message))
 
 
 def init_app(app: Flask) -> None:
