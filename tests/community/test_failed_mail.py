@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.mail.models import OutboxMessage
-from community.core.mail.outbox import MAX_ATTEMPTS, deliver_outbox, queue_mail
+from community.core.mail.outbox import MAX_ATTEMPTS, deliver_outbox, error_summary, queue_mail
 from community.gdpr.rights import purge_sent_mail
 from tests.pages_helpers import sign_in
 
@@ -122,6 +122,7 @@ def test_a_mailbox_refused_for_good_fails_at_once_the_others_go(app, refusing_se
 
     gone, kept = _reload(gone), _reload(kept)
     assert gone.failed_at is not None and gone.attempts == 1 and "550" in gone.last_error
+    assert "weg@" not in error_summary(gone) and "…@example.org" in error_summary(gone)
     assert kept.sent_at is not None and kept.failed_at is None
     assert len(refusing_server.received) == 1
 

@@ -118,6 +118,7 @@ def admin_mails():
         "accounts/admin/mails.html",
         mails=outbox.failed_mails(),
         domain=outbox.recipient_domain,
+        error=outbox.error_summary,
         form=EmptyForm(),
     )
 
@@ -131,8 +132,8 @@ def admin_mail_retry(message_id: int):
         abort(400)
     try:
         outbox.retry_mail(message)
-    except ValueError:
-        flash(_("Deze mail is niet mislukt of al verstuurd."), "error")
+    except outbox.MailNotFailed as error:
+        flash(error.message, "error")
         return redirect(url_for("accounts.admin_mails"))
     db.session.commit()
     flash(_("De mail wordt opnieuw verstuurd."), "success")

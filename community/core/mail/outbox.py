@@ -23,10 +23,12 @@ from email.mime.base import MIMEBase
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select
 
 from community.core.db import utcnow
+from community.core.errors import DomainError
 from community.core.extensions import db
 from community.core.i18n import LOCALES
 from community.core.mail.models import OutboxMessage
@@ -173,7 +175,7 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
                     message.id,
                     recipient_domain(message),
                     message.attempts,
-                    message.last_error,
+                    error_summary(message),
                 )
             else:
                 message.next_attempt_at = now + RETRY_BASE * 2 ** (message.attempts - 1)
@@ -186,9 +188,22 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
     return sent, failed
 
 
+class MailNotFailed(DomainError):
+    """Only a mail that failed (and was not sent since) can be sent again."""
+
+    text = _l("Deze mail is niet mislukt of al verstuurd.")
+    status = 409
+
+
 def recipient_domain(message: OutboxMessage) -> str:
     """The part after the @ of the message's address: enough to see a pattern, no person."""
     return message.recipient.rpartition("@")[2] or "?"
+
+
+def error_summary(message: OutboxMessage) -> str:
+    """The message's last error with its address shortened to the domain (a server's refusal
+    names the address; logs and the admin page need the reason, not the person)."""
+    return message.last_error.replace(message.recipient, f"…@{recipient_domain(message)}")
 
 
 def failed_mails(limit: int = 200) -> list[OutboxMessage]:
@@ -208,10 +223,10 @@ def retry_mail(message: OutboxMessage) -> None:
 
     For an admin who removed the cause (a mail server setting, a mailbox that is
     back). A mail that cannot be written fails again at once. Flushes nothing; the
-    caller commits. Raises ``ValueError`` for a mail that has not failed.
+    caller commits. Raises :class:`MailNotFailed` for a mail that has not failed.
     """
     if message.failed_at is None or message.sent_at is not None:
-        raise ValueError(f"mail {message.id} has not failed")
+        raise MailNotFailed()
     message.failed_at = None
     message.attempts = 0
     message.next_attempt_at = utcnow()
