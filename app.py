@@ -68,13 +68,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from community.accounts import auth
-    from community.core import error_pages, features, i18n, routing, security, templating
+    from community.core import (
+        error_pages,
+        features,
+        i18n,
+        input_guard,
+        routing,
+        security,
+        templating,
+    )
     from community.core.extensions import csrf, db, limiter, login_manager, mail, migrate
     from community.core.mail import outbox
     from community.core.pagecache import middleware as pagecache
     from community.core.storage import hooks as storage_hooks
 
     routing.init_app(app)
+    input_guard.init_app(app)  # control characters: before any other hook (issue 13, item 9)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)

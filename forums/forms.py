@@ -12,6 +12,7 @@ from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from community.core.forms import INVALID_CHOICE, ChoiceField, option, optional_int
+from community.core.text import one_line
 from forums.models import MailMode
 
 PRIVACY_CONFIRM_LABEL = _l(
@@ -29,7 +30,7 @@ class PostForm(FlaskForm):
 class ThreadForm(PostForm):
     """A new thread: title, optional category and region, and the first post."""
 
-    title = StringField(_l("Titel"))
+    title = StringField(_l("Titel"), filters=[one_line])  # checked by forums.posting
     category = ChoiceField(_l("Categorie"), coerce=optional_int, validate_choice=True)
     region = ChoiceField(_l("Regio (niet verplicht)"), coerce=optional_int, validate_choice=True)
 
@@ -63,6 +64,7 @@ class RenameForm(FlaskForm):
             DataRequired(message=_l("Geef het gesprek een titel.")),
             Length(max=300, message=_l("Een titel is hoogstens 300 tekens lang.")),
         ],
+        filters=[one_line],  # as forums.posting cleans a new thread's title
     )
 
 

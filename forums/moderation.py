@@ -18,7 +18,7 @@ from community.accounts.models import User
 from community.core.db import utcnow
 from community.core.errors import DomainError
 from community.core.extensions import db
-from community.core.text import fold
+from community.core.text import fold, one_line
 from community.core.text import slugify as text_slugify
 from forums.models import (
     Category,
@@ -84,7 +84,7 @@ def set_locked(thread: Thread, moderator: User, locked: bool) -> None:
 
 def rename_thread(thread: Thread, moderator: User, title: str) -> None:
     """Give ``thread`` the new ``title``; ``ModerationError`` when empty or too long."""
-    title = " ".join((title or "").split())
+    title = one_line(title or "")
     if not title:
         raise ModerationError(_l("Geef het gesprek een titel."))
     if len(title) > MAX_TITLE_LENGTH:

@@ -21,7 +21,7 @@ from community.core.errors import DomainError
 from community.core.extensions import db
 from community.core.markup import MENTION as MENTION_PATTERN
 from community.core.markup import render_markdown
-from community.core.text import fold
+from community.core.text import fold, one_line
 from community.core.text import slugify as text_slugify
 from forums.models import (
     Category,
@@ -125,7 +125,7 @@ def _clean_body(body: str) -> str:
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = one_line(title or "")
     if not title:
         raise EmptyTitle()
     if len(title) > MAX_TITLE_LENGTH:

@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from community.accounts.models import Network, Organisation, Region, Sector, Theme, User
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.mail.models import OutboxMessage
 from community.core.storage.hooks import store_file
 from community.library.models import (
     Material,
@@ -233,6 +234,10 @@ def build_world() -> World:
     )
     practice.attachments.append(attachment)
     db.session.add(practice)
+    failed_mail = OutboxMessage(  # for the admin page of failed mails
+        recipient="gast@example.org", subject="Mislukt", body_text="-", failed_at=now, attempts=8
+    )
+    db.session.add(failed_mail)
     db.session.commit()
     return World(
         region=region,
@@ -254,7 +259,7 @@ def build_world() -> World:
         material=material,
         practice=practice,
         attachment=attachment,
-        extra={"network_wide": network_wide},
+        extra={"network_wide": network_wide, "failed_mail": failed_mail},
     )
 
 
@@ -320,6 +325,7 @@ def url_args(endpoint: str, world: World) -> dict:
         "accounts.admin_user": {"user_id": world.author.id},
         "accounts.admin_activate": {"user_id": world.author.id},
         "accounts.admin_deactivate": {"user_id": world.author.id},
+        "accounts.admin_mail_retry": {"message_id": world.extra["failed_mail"].id},
         "site.region": {"slug": world.region.slug},
         "library.material_version_download": {"slug": world.material.slug, "number": 1},
         "library.practice_attachment": {

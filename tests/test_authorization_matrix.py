@@ -35,6 +35,8 @@ EXPECTED = {
     "accounts.account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
     "accounts.admin_activate": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
     "accounts.admin_deactivate": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "accounts.admin_mail_retry": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "accounts.admin_mails": {"GET": ADMINS},
     "accounts.admin_user": {"GET": ADMINS, "POST": (LOGIN, 403, 403, 403, 403, 302)},
     "accounts.admin_users": {"GET": ADMINS},
     "accounts.change_password": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},

@@ -30,6 +30,7 @@ from community.core.forms import (
     optional_str,
     strip_spaces,
 )
+from community.core.text import one_line
 
 
 def _email_field(label=None) -> StringField:
@@ -88,6 +89,7 @@ class ProfileFields(FlaskForm):
             DataRequired(message=_l("Vul je naam in.")),
             Length(max=120, message=_l("Je naam mag hoogstens %(max)d tekens lang zijn.")),
         ],
+        filters=[one_line],  # it goes into mail subjects ("… noemde je in …"; issue 13, item 10)
         render_kw={"autocomplete": "name"},
     )
     region = ChoiceField(

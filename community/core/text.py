@@ -1,9 +1,13 @@
-"""Text helpers: the one ``slugify`` for web addresses and the one ``fold`` for matching words."""
+"""Text helpers: one ``slugify`` for web addresses, one ``fold`` for matching words and one
+``one_line`` that keeps single-line text (titles, names, mail subjects) on one line."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+# Control characters that ``str.split()`` does not already treat as white space.
+_INVISIBLE_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def slugify(text: str, max_length: int = 100, fallback: str = "", whole_words: bool = True) -> str:
@@ -43,3 +47,20 @@ def fold(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def one_line(text: str | None) -> str | None:
+    """Return ``text`` as one line: line breaks, tabs and every other run of white space
+    (also U+2028, NEL, no-break space) become one space, none at either end; other
+    control characters are removed. ``None`` stays ``None`` (a WTForms filter sees it for
+    a field that was not sent).
+
+    Single-line text ends up in places that take no line break: a mail's Subject header
+    (RFC 5322 2.2: a line break there ends the header, so a title with one would let a
+    sender add headers, and the mail library refuses it), an .ics SUMMARY, a page title.
+    A browser never sends a line break in an ``<input type="text">`` (HTML's value
+    sanitisation strips them), so only a forged or scripted request loses anything here.
+    """
+    if text is None:
+        return None
+    return " ".join(_INVISIBLE_CONTROLS.sub("", text).split())

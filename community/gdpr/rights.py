@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from community.accounts.auth import WrongPassword
 from community.accounts.models import User
@@ -176,16 +176,22 @@ def purge(now: dt.datetime, settings: Mapping[str, Any]) -> dict[str, int]:
 
 
 def purge_sent_mail(now: dt.datetime, retention: dt.timedelta) -> int:
-    """Delete outbox messages sent more than ``retention`` ago; return how many.
+    """Delete outbox messages sent, or failed for good, more than ``retention`` ago; return
+    how many.
 
     Mails carry names, addresses and links; once sent they are only kept a
-    while to answer "did you send it?". Unsent messages stay (the sender retries).
+    while to answer "did you send it?", and a failed one as long for an admin to
+    see and send again. Messages still waiting stay (the sender retries).
     """
+    cutoff = now - retention
     result = db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - retention
+            or_(
+                and_(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff),
+                and_(OutboxMessage.failed_at.is_not(None), OutboxMessage.failed_at < cutoff),
+            )
         )
     )
     db.session.flush()
-    log.info("purge: %d sent mails removed from the outbox", result.rowcount)
+    log.info("purge: %d sent or failed mails removed from the outbox", result.rowcount)
     return result.rowcount

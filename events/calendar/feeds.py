@@ -30,6 +30,7 @@ from werkzeug.datastructures import MultiDict
 from community.accounts.models import Region, Theme, User
 from community.core.extensions import db
 from community.core.filters import whole_number
+from community.core.pagecache.versions import changed_at, version_of
 from events.calendar.ical import calendar_of, event_component
 from events.models import (
     Event,
@@ -310,10 +311,21 @@ def feed_state(
     """Return the validators of the feed of ``selection`` at ``now`` with ONE aggregate query.
 
     The ETag hashes the count, ids, revisions and the latest ``updated_at``
-    of the activities in the window, so any change to what the feed would
-    write changes it. Last-Modified is the latest change, or the moment an
-    activity left the window (its end or cancellation plus 90 days) when
-    that is later. ``key`` separates feeds (kind and user).
+    of the activities in the window, and the version of the "site" data
+    (names of regions, networks and themes that the feed writes), so any
+    change to what the feed would write changes it. ``key`` separates feeds
+    (kind and user).
+
+    Last-Modified never goes back (issue 13, item 11), also when an activity
+    leaves the feed: it is the latest of the activities' changes, the moment
+    an activity left the window (its end or cancellation plus 90 days), the
+    last change of *any* published or cancelled activity (one that left this
+    feed's filter, or its visibility, changed then: such activities are never
+    deleted and never go back to draft, so that maximum only grows) and the
+    last change of the "site" data (``DataVersion.changed_at``). So a client
+    that sends only If-Modified-Since never gets a 304 for a feed that
+    changed; it may get a 200 for one that did not (when an activity outside
+    the feed changed), which costs a download, not a wrong calendar.
 
     A public feed shows no registrations (no places left, no personal
     state), so a registration changes neither validator. ``user`` given (the
@@ -341,6 +353,9 @@ def feed_state(
         func.coalesce(func.sum(case((window, Event.id))), 0),
         func.coalesce(func.sum(case((window, Event.revision))), 0),
         func.max(case((~window, left_at))),
+        last_public_change(),
+        version_of("site"),
+        changed_at("site"),
     ]
     if user is not None:
         own = _own_registrations(user)
@@ -367,7 +382,8 @@ def feed_state(
         )
     row = list(db.session.execute(select(*columns).select_from(Event).where(selection)).one())
     count, last_update, id_sum, revisions, last_left = row[:5]
-    rest = row[5:]
+    any_change, site_version, site_changed = row[5:8]
+    rest = row[8:]
     personal: tuple = ()
     if user is not None:
         personal, rest = tuple(rest[:4]), rest[4:]
@@ -377,6 +393,7 @@ def feed_state(
     if filters.theme_number is not None and row[-1] is None:
         raise UnknownFeed(f"thema-{filters.theme_number}")
     moments = [EPOCH]
+    moments.extend(_as_utc(moment) for moment in (any_change, site_changed) if moment is not None)
     if last_update is not None:
         last_update = _as_utc(last_update)
         moments.append(last_update)
@@ -387,9 +404,73 @@ def feed_state(
         personal = (personal[0], *(_as_utc(m) if m is not None else None for m in personal[1:]))
         moments.extend(moment for moment in personal[1:] if moment is not None)
     last_modified = max(moments).replace(microsecond=0)
-    state = (FEED_FORMAT, key, filters, count, last_update, last_left, id_sum, revisions, personal)
+    state = (
+        FEED_FORMAT,
+        key,
+        filters,
+        count,
+        last_update,
+        last_left,
+        id_sum,
+        revisions,
+        personal,
+        site_version,
+    )
     digest = hashlib.sha256(repr(state).encode()).hexdigest()
     return FeedState(f'"{digest[:40]}"', last_modified, name)
+
+
+SINGLE_FORMAT = "bruggen-ics-1"
+
+
+def event_state(
+    event: Event,
+    *,
+    include_online_link: bool,
+    language: str,
+    own_changes: tuple[dt.datetime | None, ...] = (),
+) -> FeedState:
+    """Return the validators of the single activity's .ics (one query, for the site data).
+
+    The file is made of the activity (``updated_at`` moves with every edit, programme
+    included; ``revision``), the names of the "site" data (network, themes), the
+    language it is written in and whether it holds the online link (confirmed
+    participants only). The ETag hashes all of these; Last-Modified is the latest of
+    the activity's change, the site data's change and ``own_changes`` (the times the
+    visitor's own registration was made, confirmed or cancelled: the online link comes
+    and goes with them), so it never goes back (issue 13, item 11).
+    """
+    site_version, site_changed = db.session.execute(
+        select(version_of("site"), changed_at("site"))
+    ).one()
+    moments = [_as_utc(event.updated_at), EPOCH]
+    moments.extend(_as_utc(m) for m in (site_changed, *own_changes) if m is not None)
+    state = (
+        SINGLE_FORMAT,
+        event.id,
+        event.updated_at.isoformat(),
+        event.revision,
+        include_online_link,
+        language,
+        site_version,
+    )
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()
+    return FeedState(f'"{digest[:40]}"', max(moments).replace(microsecond=0), None)
+
+
+def last_public_change() -> ColumnElement[Any]:
+    """Scalar subquery: the latest ``updated_at`` of all published and cancelled activities.
+
+    It only grows: such an activity is never deleted (``delete_event`` takes drafts only)
+    nor made a draft again, and every edit sets its ``updated_at`` to now; a registration
+    leaves it alone. When an activity leaves a feed's filter (another region, type, theme,
+    visibility), the edit that moved it shows here.
+    """
+    return (
+        select(func.max(Event.updated_at))
+        .where(Event.status != EventStatus.DRAFT)
+        .scalar_subquery()
+    )
 
 
 def _as_utc(value) -> dt.datetime:

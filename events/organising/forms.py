@@ -43,6 +43,7 @@ from community.core.forms import (
     option,
     optional_int,
 )
+from community.core.text import one_line
 from events.models import EventType, ProgrammeItemKind, QuestionKind, Visibility
 
 DATE_MESSAGE = _l("Geef een geldige datum (jjjj-mm-dd of dd-mm-jjjj).")
@@ -58,6 +59,12 @@ VISIBILITY_LABELS = {
 }
 
 
+# More places than any venue holds; without a bound a number such as 10**20 reached the
+# database, whose INTEGER column refused it (a 500; issue 13, item 9).
+MAX_CAPACITY = 100_000
+TOO_MANY_PLACES = _l("Het aantal plaatsen is hoogstens %(max)s.")
+
+
 def _date(label, required=True) -> DateField:
     first = InputRequired(message=_l("Vul een datum in.")) if required else Optional()
     return DateField(
@@ -71,9 +78,12 @@ def _time(label) -> TimeField:
 
 def _text(label, max_length: int, *, required=None, field=StringField):
     """A text ``field`` of at most ``max_length`` characters; ``required`` is the message when
-    it is left empty (without it the field is optional)."""
+    it is left empty (without it the field is optional). A single-line field (``StringField``)
+    is made one line before it is checked (``one_line``; issue 13, item 10)."""
     first = DataRequired(message=required) if required is not None else Optional()
-    return field(label, validators=[first, Length(max=max_length, message=TOO_LONG_MESSAGE)])
+    filters = [one_line] if field is StringField else []
+    validators = [first, Length(max=max_length, message=TOO_LONG_MESSAGE)]
+    return field(label, validators=validators, filters=filters)
 
 
 PARSE_MESSAGES = {
@@ -110,6 +120,7 @@ class EventForm(_DutchDates, FlaskForm):
             DataRequired(message=_l("Vul een titel in.")),
             Length(max=300, message=_l("Een titel mag hoogstens %(max)d tekens lang zijn.")),
         ],
+        filters=[one_line],  # it goes into mail subjects and the .ics SUMMARY
     )
     slug = _text(_l("Webadres"), 80)
     type = ChoiceField(
@@ -157,6 +168,7 @@ class EventForm(_DutchDates, FlaskForm):
         validators=[
             Optional(),
             NumberRange(min=1, message=_l("Het aantal plaatsen is minstens %(min)s.")),
+            NumberRange(max=MAX_CAPACITY, message=TOO_MANY_PLACES),
         ],
     )
     registration_opens_date = _date(_l("Inschrijvingen openen op"), required=False)
@@ -224,7 +236,7 @@ class ProgrammeItemForm(_DutchDates, FlaskForm):
         choices=[option(k.value, k.label) for k in ProgrammeItemKind],
         validators=[DataRequired(message=_l("Kies de soort."))],
     )
-    speakers = StringField(_l("Sprekers"), validators=[Optional()])
+    speakers = StringField(_l("Sprekers"), validators=[Optional()], filters=[one_line])
     room = _text(_l("Zaal"), 120)
     description = TextAreaField(_l("Beschrijving"), validators=[Optional()])
     capacity = IntegerField(
@@ -232,6 +244,7 @@ class ProgrammeItemForm(_DutchDates, FlaskForm):
         validators=[
             Optional(),
             NumberRange(min=1, message=_l("Het aantal plaatsen is minstens %(min)s.")),
+            NumberRange(max=MAX_CAPACITY, message=TOO_MANY_PLACES),
         ],
     )
     submit = SubmitField(_l("Bewaren"))

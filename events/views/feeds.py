@@ -84,7 +84,7 @@ def _public(filters: FeedFilters) -> Response:
 
 
 @bp.get("/agenda.ics")
-@cached_page("events", "site", timeout=FEED_CACHE_TIMEOUT)
+@cached_page("events", "site", timeout=FEED_CACHE_TIMEOUT, params=("regio", "thema", "type"))
 def agenda_feed():
     """The whole public agenda; ``?regio=&thema=&type=`` filters it like the path form."""
     try:

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import is_resource_modified
 
 from community.accounts.filters import region_arg, theme_arg
 from community.accounts.models import Region, Theme
@@ -37,6 +38,7 @@ from community.core.security import protect_form_of_public_page, remote_address
 from community.library.materials import visible_materials_filter
 from community.library.models import Material
 from events import registration as seats
+from events.calendar.feeds import event_state
 from events.calendar.ical import CALENDAR_MIMETYPE, event_calendar
 from events.calendar.links import google_calendar_url, outlook_calendar_url
 from events.models import (
@@ -95,6 +97,10 @@ def flag_arg(args: MultiDict, name: str) -> bool:
     if value not in ("", "0", "1"):
         raise InvalidFilter(name, value[:20])
     return value == "1"
+
+
+# What the agenda and the archive read (AgendaFilters, page_arg); the page cache keys on it.
+AGENDA_PARAMS = ("regio", "thema", "type", "maand", "vrij", "pagina")
 
 
 @dataclass(frozen=True)
@@ -249,7 +255,7 @@ def _availabilities(events: list[Event]) -> dict[int, seats.Availability]:
 
 
 @bp.get("/agenda")
-@cached_page("events", "site")
+@cached_page("events", "site", params=AGENDA_PARAMS)
 def agenda():
     filters = AgendaFilters.from_args(request.args)
     events, page, pages = _listed_page(filters.criteria(), upcoming=True)
@@ -265,7 +271,7 @@ def agenda():
 
 
 @bp.get("/agenda/archief")
-@cached_page("events", "site")
+@cached_page("events", "site", params=AGENDA_PARAMS)
 def archive():
     filters = AgendaFilters.from_args(request.args)
     events, page, pages = _listed_page(filters.criteria(), upcoming=False)
@@ -376,21 +382,57 @@ def detail(slug):
     return _detail_page(get_event_or_404(slug))
 
 
+# The .ics may hold the online link (confirmed participants): browsers keep it, shared
+# caches never, and every use asks again (a 304 when unchanged).
+ICS_CACHE = "private, no-cache"
+
+
+def _own_registration(event: Event) -> tuple[bool, tuple]:
+    """Whether the signed-in visitor holds a confirmed place at ``event``, and the times
+    their registration was made, confirmed or cancelled (one query; none for guests).
+    Their registrations are those ``registrations_of`` names: by account, or by a
+    verified address (issue 13, item 2)."""
+    if not is_signed_in(current_user):
+        return False, ()
+    confirmed = func.max(case((Registration.state == RegistrationState.CONFIRMED, 1), else_=0))
+    row = db.session.execute(
+        select(
+            confirmed,
+            func.max(Registration.created_at),
+            func.max(Registration.confirmed_at),
+            func.max(Registration.cancelled_at),
+        ).where(Registration.event_id == event.id, registrations_of(current_user))
+    ).one()
+    return bool(row[0]), tuple(row[1:])
+
+
 @bp.get("/activiteiten/<slug>.ics")
 def ics(slug):
-    """The activity as an .ics download; the online link only for confirmed participants."""
+    """The activity as an .ics download; the online link only for confirmed participants.
+
+    With an ETag and a Last-Modified that never goes back, and a 304 when the browser's
+    copy is still this one (``feeds.event_state``; issue 13, item 11).
+    """
     event = get_event_or_404(slug)
-    confirmed = is_signed_in(current_user) and db.session.scalar(
-        select(Registration.id).where(
-            Registration.event_id == event.id,
-            registrations_of(current_user),
-            Registration.state == RegistrationState.CONFIRMED,
-        )
+    confirmed, own_changes = _own_registration(event)
+    state = event_state(
+        event,
+        include_online_link=confirmed,
+        language=selected_language(),
+        own_changes=own_changes,
     )
-    response = make_response(event_calendar(event, include_online_link=bool(confirmed)))
-    response.headers["Content-Type"] = CALENDAR_MIMETYPE
-    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    etag = state.etag.strip('"')
+    if not is_resource_modified(request.environ, etag=etag, last_modified=state.last_modified):
+        response = make_response("", 304)
+    else:
+        response = make_response(event_calendar(event, include_online_link=confirmed))
+        response.headers["Content-Type"] = CALENDAR_MIMETYPE
+        response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["ETag"] = state.etag
+    response.last_modified = state.last_modified
+    response.headers["Cache-Control"] = ICS_CACHE
+    response.vary.update(("Cookie", "Accept-Language"))
     return response
 
 

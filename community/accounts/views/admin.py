@@ -1,4 +1,4 @@
-"""Admin pages of accounts: the list of users, one user's roles, (de)activation."""
+"""Admin pages: the list of users, one user's roles, (de)activation; mails that failed."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ from community.accounts.views import bp
 from community.accounts.views.account import _form_page
 from community.core.extensions import db
 from community.core.forms import EmptyForm
+from community.core.mail import outbox
+from community.core.mail.models import OutboxMessage
 from community.core.routing import safe_next
 
 
@@ -106,3 +108,33 @@ def admin_deactivate(user_id: int):
 @admin_required
 def admin_activate(user_id: int):
     return _set_active(user_id, True)
+
+
+@bp.get("/beheer/mails")
+@admin_required
+def admin_mails():
+    """The mails that could not be sent (issue 13, item 10): where to, what, why."""
+    return render_template(
+        "accounts/admin/mails.html",
+        mails=outbox.failed_mails(),
+        domain=outbox.recipient_domain,
+        error=outbox.error_summary,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/beheer/mails/<int:message_id>/opnieuw")
+@admin_required
+def admin_mail_retry(message_id: int):
+    """Send a failed mail again (after the cause is gone); back to the list."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        outbox.retry_mail(message)
+    except outbox.MailNotFailed as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.admin_mails"))
+    db.session.commit()
+    flash(_("De mail wordt opnieuw verstuurd."), "success")
+    return redirect(url_for("accounts.admin_mails"))

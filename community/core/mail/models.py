@@ -1,4 +1,4 @@
-"""The outbox table: one row per mail, kept until sent (and some days after)."""
+"""The outbox table: one row per mail, kept until sent or failed for good (and some days after)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from community.core.db import Base, utcnow
 
 
 class OutboxMessage(Base):
-    """One e-mail waiting in (or sent from) the outbox; sent over SMTP with retries."""
+    """One e-mail waiting in (or sent from) the outbox; sent over SMTP with retries.
+
+    ``failed_at`` is set when the mail can never be sent as it is (its headers cannot be
+    written, the server refused the address for good) or ran out of attempts; the
+    sender no longer takes it and admins see it on the page of failed mails.
+    """
 
     __tablename__ = "outbox_messages"
 
@@ -28,3 +33,4 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    failed_at: Mapped[dt.datetime | None] = mapped_column(index=True)

@@ -14,7 +14,11 @@ How it fits together:
 * **The middleware.** :class:`PageCache` sits in front of the Flask app. A GET or HEAD
   without a session or remember-me cookie, for an endpoint declared with
   :func:`cached_page`, is looked up under a key made of the URL, the language chosen
-  from ``Accept-Language`` and the versions of the page's scopes. A hit is answered
+  from ``Accept-Language`` and the versions of the page's scopes. The URL's query string
+  is first reduced to the parameters the page declares it reads (``params``), for every
+  visitor: a parameter the page does not read never reaches it and never makes a new
+  entry (issue 13, item 12: ``?junk=1``, ``?junk=2``... and every tracking parameter a
+  newsletter or social site adds would each have been an entry of its own). A hit is answered
   without entering Flask (a 304 when ``If-None-Match``/``If-Modified-Since`` match).
   A miss goes through Flask; the response is kept only when it is a 200 that holds
   nothing tied to the visitor (no ``Set-Cookie``, session untouched: no CSRF token,
@@ -48,8 +52,9 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from cachelib import RedisCache
 from cachetools import LRUCache, TLRUCache
@@ -89,25 +94,54 @@ ENVIRON_STALE_OK = "bruggen.page_cache.stale_ok"  # the database is down: stale 
 LOCAL_BYTES = 32 * 1024 * 1024  # of page bodies, per process
 
 
-def cached_page(*scopes: str, timeout: int | None = None) -> Callable:
+Params = Iterable[str] | Callable[[], Iterable[str]]
+
+
+def cached_page(*scopes: str, timeout: int | None = None, params: Params = ()) -> Callable:
     """Declare a view's page cacheable for anonymous visitors; it shows data of ``scopes``.
 
     ``timeout`` (seconds) overrides ``PAGE_CACHE_TIMEOUT`` for this page: how long
-    an entry may serve while only the time, not the data, changes. The view itself
-    runs unchanged for everyone the cache does not serve. Raises ``ValueError`` at
-    import time for an unknown scope.
+    an entry may serve while only the time, not the data, changes. ``params`` names the
+    query parameters the page reads (or is a function returning them, called once with
+    the app's context, for parameters that features register): the view sees only these,
+    each with its first value, surrounding and repeated spaces removed, empty ones
+    dropped (:func:`canonical_query`), whoever asks, so an entry serves every URL that
+    differs only in what the page does not read. The view itself runs unchanged for
+    everyone the cache does not serve. Raises ``ValueError`` at import time for an
+    unknown scope.
     """
     unknown = set(scopes) - set(SCOPES)
     if unknown:
         raise ValueError(f"unknown data scope(s): {sorted(unknown)}")
+    if isinstance(params, str):
+        raise ValueError("params is a list of names, not one name")
 
     def decorate(view):
         # Marks on the view itself; the middleware reads them from app.view_functions.
         view.page_cache_scopes = tuple(sorted(scopes))
         view.page_cache_timeout = timeout
+        view.page_cache_params = params
         return view
 
     return decorate
+
+
+def canonical_query(query: str, names: frozenset[str]) -> str:
+    """Return ``query`` reduced to the parameters in ``names``, in one spelling.
+
+    Each named parameter keeps its first value (what ``request.args.get`` reads), with
+    runs of white space made one space and none at either end; empty values and every
+    other parameter are dropped; the rest is sorted by name and percent-encoded again.
+    ``"thema=1&x=9&regio=+noord&regio=zuid"`` with names {regio, thema} gives
+    ``"regio=noord&thema=1"``. Bytes that are not UTF-8 become U+FFFD.
+    """
+    if not query:
+        return ""
+    kept: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True, errors="replace"):
+        if name in names and name not in kept:
+            kept[name] = " ".join(value.split())
+    return urlencode(sorted((name, value) for name, value in kept.items() if value))
 
 
 class PageCache:
@@ -148,6 +182,7 @@ class PageCache:
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
         }
         self.endpoints: dict[str, tuple[tuple[str, ...], int]] | None = None
+        self.params: dict[str, frozenset[str]] = {}
         self._engine: Engine | None = None
         self.last_versions: dict[str, int] | None = None  # read by this process, last
         self.database_down = False
@@ -156,12 +191,26 @@ class PageCache:
     def _cacheable_endpoints(self) -> dict[str, tuple[tuple[str, ...], int]]:
         if self.endpoints is None:
             views: dict[str, Any] = self.app.view_functions  # marked by @cached_page
+            marked = {e: v for e, v in views.items() if getattr(v, "page_cache_scopes", None)}
+            with self.app.app_context():  # parameters that features register come from the app
+                self.params = {e: _names(v.page_cache_params) for e, v in marked.items()}
             self.endpoints = {
                 endpoint: (view.page_cache_scopes, view.page_cache_timeout or self.timeout)
-                for endpoint, view in views.items()
-                if getattr(view, "page_cache_scopes", None)
+                for endpoint, view in marked.items()
             }
         return self.endpoints
+
+    def canonicalise(self, environ: dict) -> str | None:
+        """Reduce the query string of a GET or HEAD of a cached page to what the page reads
+        (:func:`canonical_query`), in ``environ`` itself; return the page's endpoint."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        endpoint = self._endpoint(environ)
+        if endpoint not in self._cacheable_endpoints():
+            return None
+        query = environ.get("QUERY_STRING", "")
+        environ["QUERY_STRING"] = canonical_query(query, self.params[endpoint])
+        return endpoint
 
     def _engine_(self) -> Engine:
         if self._engine is None:
@@ -171,7 +220,7 @@ class PageCache:
 
     def key(self, environ: dict) -> tuple[str, int] | None:
         """The cache key of this request and its entry's timeout (seconds), or None when
-        the cache must not answer it."""
+        the cache must not answer it. Call :meth:`canonicalise` first."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         cookies = environ.get("HTTP_COOKIE", "")
@@ -276,6 +325,7 @@ class PageCache:
             self.shared.set(key, entry, timeout)
 
     def __call__(self, environ: dict, start_response):
+        self.canonicalise(environ)  # also with the cache off: the page reads the same
         if not self.app.config.get("PAGE_CACHE_ENABLED", True):
             return self.wsgi_app(environ, start_response)
         found = self.key(environ)
@@ -373,6 +423,10 @@ def _serve(entry: dict, environ: dict, start_response, *, hit: bool, stale: bool
     headers = [*entry["headers"], *stamp, ("Content-Length", str(len(body)))]
     start_response("200 OK", headers)
     return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def _names(params: Params) -> frozenset[str]:
+    return frozenset(params() if callable(params) else params)
 
 
 class SharedLayer:

@@ -11,14 +11,16 @@ new version, on SQLite and on PostgreSQL, whatever process wrote. The page cache
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, String, event, select
+from sqlalchemy import BigInteger, String, case, event, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.selectable import ScalarSelect
 
-from community.core.db import Base
+from community.core.db import Base, utcnow
 from community.core.extensions import db
 
 # Which part of the site a table's rows show up in. Tables not named here count as
@@ -97,12 +99,18 @@ NOT_A_CHANGE_OF_PAGES = {_OPTION: False}
 
 
 class DataVersion(Base):
-    """The version of one scope of data: raised by one on every commit that writes to it."""
+    """The version of one scope of data: raised by one on every commit that writes to it.
+
+    ``changed_at`` is the time of that commit (aware UTC); it never goes back, also when
+    a clock does. HTTP validators that must never decrease (a feed's Last-Modified, issue
+    13 item 11) use it for data that has no time of its own, such as a region's name.
+    """
 
     __tablename__ = "data_versions"
 
     scope: Mapped[str] = mapped_column(String(20), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    changed_at: Mapped[dt.datetime | None]
 
 
 def scope_of(table_name: str) -> str | None:
@@ -152,7 +160,8 @@ def bump(session_: Session, scopes: Iterable[str]) -> None:
 
     Runs an upsert (``INSERT … ON CONFLICT DO UPDATE``, SQLite ≥ 3.24 and PostgreSQL),
     so a database made with ``create_all`` needs no rows beforehand; a new row starts
-    at the current time in microseconds. One statement for
+    at the current time in microseconds. ``changed_at`` becomes now, unless it is
+    already later (a clock that went back). One statement for
     all scopes, rows in sorted order: two committing transactions lock them in the same
     order (no deadlock on PostgreSQL).
     """
@@ -165,11 +174,16 @@ def bump(session_: Session, scopes: Iterable[str]) -> None:
     # A new row starts at the time in microseconds, not at 1: a database made anew (a
     # test, a restore) never repeats versions that a shared cache may still hold.
     start = time.time_ns() // 1000
+    now = utcnow()
     statement = dialect_insert(DataVersion).values(
-        [{"scope": scope, "version": start} for scope in sorted(scopes)]
+        [{"scope": scope, "version": start, "changed_at": now} for scope in sorted(scopes)]
+    )
+    later = case(
+        (DataVersion.changed_at > now, DataVersion.changed_at),
+        else_=literal(now, DataVersion.changed_at.type),
     )
     statement = statement.on_conflict_do_update(
-        index_elements=["scope"], set_={"version": DataVersion.version + 1}
+        index_elements=["scope"], set_={"version": DataVersion.version + 1, "changed_at": later}
     )
     session_.execute(statement)
 
@@ -204,6 +218,17 @@ def read_versions(connection) -> dict[str, int]:
     versions = dict.fromkeys(SCOPES, 0)
     versions.update({scope: version for scope, version in rows})
     return versions
+
+
+def changed_at(scope: str) -> ScalarSelect[dt.datetime | None]:
+    """The time of the last commit that wrote to ``scope`` (aware UTC), as a scalar subquery
+    to put in another statement (None while nothing was written)."""
+    return select(DataVersion.changed_at).where(DataVersion.scope == scope).scalar_subquery()
+
+
+def version_of(scope: str) -> ScalarSelect[int]:
+    """The version of ``scope`` as a scalar subquery (None while nothing was written)."""
+    return select(DataVersion.version).where(DataVersion.scope == scope).scalar_subquery()
 
 
 def current_versions() -> dict[str, int]:

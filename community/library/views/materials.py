@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import ClassVar
 from urllib.parse import quote
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -176,6 +177,9 @@ class LibraryFilters:
     page: int = 1
     extra: dict[str, str] = field(default_factory=dict)
 
+    # The parameters from_args reads besides the registered filters' (the page cache keys on them).
+    PARAMS: ClassVar[tuple[str, ...]] = ("q", "regio", "thema", "type", "tag", "sorteer", "pagina")
+
     @classmethod
     def from_args(cls, args: MultiDict, regions, themes, tags, extra_choices) -> LibraryFilters:
         """Read ``q``, ``regio``, ``thema``, ``type``, ``tag``, ``sorteer``, ``pagina`` and the
@@ -230,8 +234,13 @@ class LibraryFilters:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
+def _library_params() -> tuple[str, ...]:
+    """The query parameters of the library page: its own and the registered filters'."""
+    return (*LibraryFilters.PARAMS, *(f.parameter for f in material_filters()))
+
+
 @bp.get("/materiaal")
-@cached_page("library", "members", "site")
+@cached_page("library", "members", "site", params=_library_params)
 def materials():
     regions = db.session.scalars(select(Region).order_by(Region.position)).all()
     themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()

@@ -108,7 +108,7 @@ def _fill_form(form: PracticeForm, practice: Practice) -> None:
 
 
 @bp.get("/praktijkvoorbeelden")
-@cached_page("library", "members", "site")
+@cached_page("library", "members", "site", params=("regio", "thema", "sector", "q"))
 def practices():
     region = region_arg(request.args)
     theme = theme_arg(request.args)
