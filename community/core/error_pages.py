@@ -8,7 +8,7 @@ from flask import Flask, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -17,7 +17,7 @@ from community.core.filters import InvalidFilter, invalid_filter_response
 
 log = logging.getLogger(__name__)
 
-PAGES = (400, 403, 404, 405, 413, 500)
+PAGES = (400, 403, 404, 405, 409, 413, 500)
 
 #: What the database driver raises when the database cannot be reached or cannot answer
 #: now (down, restarting, a dropped connection, no free connection in the pool, a lock
@@ -102,6 +102,21 @@ def init_app(app: Flask) -> None:
 
     for unavailable in DATABASE_UNAVAILABLE:
         app.register_error_handler(unavailable, database_unavailable)
+    app.register_error_handler(IntegrityError, saved_at_the_same_time)
+
+
+def saved_at_the_same_time(error: IntegrityError):
+    """409 when a unique or foreign-key rule of the database refused a write.
+
+    Edits lock their row first (issue 13, item 8), so this is the last line for what no
+    lock can order: two requests creating the same thing at the same moment (a double
+    click on "new activity", two coordinators adding the same category). Nothing of the
+    request is stored (the transaction is rolled back); the visitor reloads and sees
+    what the other request saved. Never a 500 for it.
+    """
+    db.session.rollback()
+    log.warning("write refused by the database (%s): answering 409", error.orig)
+    return _render(409)
 
 
 def database_unavailable(error: Exception):
