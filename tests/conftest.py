@@ -23,6 +23,7 @@ import itertools
 import os
 import re
 import socket
+import threading
 from contextlib import contextmanager
 from email.message import EmailMessage
 
@@ -267,6 +268,28 @@ class _Lent:
 _lent_connection = None
 
 
+def _in_this_thread(connection, get_bind):
+    """A ``Session.get_bind`` giving ``connection`` in the calling thread, else ``get_bind``'s."""
+    owner = threading.get_ident()
+
+    def bind(session, *args, **kwargs):
+        if threading.get_ident() == owner:
+            return connection
+        return get_bind(session, *args, **kwargs)
+
+    return bind
+
+
+def _lender(connection, connect):
+    """An ``Engine.connect`` lending ``connection`` in the calling thread, else ``connect``."""
+    owner = threading.get_ident()
+
+    def lend():
+        return _Lent(connection) if threading.get_ident() == owner else connect()
+
+    return lend
+
+
 @contextmanager
 def _rolled_back(app: Flask):
     """Run the block inside a transaction on one connection, rolled back at the end.
@@ -276,6 +299,8 @@ def _rolled_back(app: Flask):
     app releases a savepoint. Code that opens a connection of its own (the page
     cache reading data versions, the file clean-up after a commit) gets the same
     connection, so it sees what the test committed, as it would in production.
+    Only in the test's thread: another thread (the server of tests/e2e, say, still
+    sending mail after its last test) keeps its own connections.
     """
     global _lent_connection
     engine = db.engine
@@ -286,9 +311,10 @@ def _rolled_back(app: Flask):
         # outside a transaction the transaction itself (its RELEASE would commit).
         connection.exec_driver_sql("BEGIN")
     factory = db.session.session_factory
-    factory.class_.get_bind = lambda session, *args, **kwargs: connection
+    factory.class_.get_bind = _in_this_thread(connection, factory.class_.get_bind)
     factory.kw["join_transaction_mode"] = "create_savepoint"
-    engine.connect = connection.connect = lambda: _Lent(connection)
+    engine.connect = _lender(connection, engine.connect)
+    connection.connect = lambda: _Lent(connection)
     _lent_connection = connection
     try:
         yield connection
@@ -345,9 +371,8 @@ def make_app(app, database_url, smtp_server, tmp_path):
     def _make(**overrides) -> Flask:
         new = _test_app(database_url, port, tmp_path / "uploads", **overrides)
         if _lent_connection is not None:
-            connection = _lent_connection
             with new.app_context():
-                db.engine.connect = lambda: _Lent(connection)
+                db.engine.connect = _lender(_lent_connection, db.engine.connect)
         made.append(new)
         return new
 

@@ -85,6 +85,7 @@ def _cookie(response, name: str) -> SimpleCookie:
     raise AssertionError(f"no {name} cookie set")
 
 
+@pytest.mark.real_commits  # the production app is a second app with an engine of its own
 def test_production_sends_hsts_and_secure_httponly_lax_cookies(production_app, make_user):
     user = make_user(email="prod@example.org")
     db.session.commit()
