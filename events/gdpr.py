@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import User
+from community.core.db import iso_utc
 from community.core.extensions import db
 from community.gdpr.rights import (
     DELETED_NAME,
@@ -29,10 +30,6 @@ from events.registration import invitations_of, registrations_of
 log = logging.getLogger(__name__)
 
 ANONYMOUS_PREFIX = "verwijderd-"
-
-
-def _when(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _of(user: User):
@@ -57,7 +54,7 @@ def export_registrations(user: User) -> list[dict]:
         {
             "event": r.event.title,
             "event_slug": r.event.slug,
-            "event_starts_at": _when(r.event.starts_at),
+            "event_starts_at": iso_utc(r.event.starts_at),
             "state": str(r.state),
             "name": r.name,
             "email": r.email,
@@ -70,9 +67,9 @@ def export_registrations(user: User) -> list[dict]:
             ],
             "is_listed": r.is_listed,
             "attended": r.attended,
-            "created_at": _when(r.created_at),
-            "confirmed_at": _when(r.confirmed_at),
-            "cancelled_at": _when(r.cancelled_at),
+            "created_at": iso_utc(r.created_at),
+            "confirmed_at": iso_utc(r.confirmed_at),
+            "cancelled_at": iso_utc(r.cancelled_at),
         }
         for r in rows
     ]

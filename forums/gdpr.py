@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
+from community.core.db import iso_utc
 from community.core.extensions import db
 from forums.models import (
     ForumPreference,
@@ -33,10 +34,6 @@ from forums.models import (
 log = logging.getLogger(__name__)
 
 
-def _when(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _posts(user: User) -> list[dict]:
     posts = db.session.scalars(
         select(Post)
@@ -51,8 +48,8 @@ def _posts(user: User) -> list[dict]:
             "thread_id": p.thread_id,
             "post_id": p.id,
             "body": p.body,
-            "created_at": _when(p.created_at),
-            "edited_at": _when(p.edited_at),
+            "created_at": iso_utc(p.created_at),
+            "edited_at": iso_utc(p.edited_at),
             "is_deleted": p.is_deleted,
             "is_hidden": p.is_hidden,
         }
@@ -72,7 +69,7 @@ def _threads(user: User) -> list[dict]:
             "forum": t.forum.name,
             "title": t.title,
             "thread_id": t.id,
-            "created_at": _when(t.created_at),
+            "created_at": iso_utc(t.created_at),
         }
         for t in threads
     ]
@@ -97,7 +94,7 @@ def _subscriptions(user: User) -> list[dict]:
             kind, name = "category", s.category.name
         else:
             kind, name = "forum", s.forum.name if s.forum else None
-        result.append({"kind": kind, "name": name, "created_at": _when(s.created_at)})
+        result.append({"kind": kind, "name": name, "created_at": iso_utc(s.created_at)})
     return result
 
 
@@ -113,9 +110,9 @@ def _notifications(user: User) -> list[dict]:
             "kind": n.kind,
             "thread": n.thread.title,
             "post_id": n.post_id,
-            "created_at": _when(n.created_at),
-            "read_at": _when(n.read_at),
-            "mailed_at": _when(n.mailed_at),
+            "created_at": iso_utc(n.created_at),
+            "read_at": iso_utc(n.read_at),
+            "mailed_at": iso_utc(n.mailed_at),
         }
         for n in rows
     ]
@@ -126,7 +123,8 @@ def _reports(user: User) -> list[dict]:
         select(Report).where(Report.reporter_id == user.id).order_by(Report.id)
     ).all()
     return [
-        {"post_id": r.post_id, "reason": r.reason, "created_at": _when(r.created_at)} for r in rows
+        {"post_id": r.post_id, "reason": r.reason, "created_at": iso_utc(r.created_at)}
+        for r in rows
     ]
 
 

@@ -49,37 +49,53 @@ class PostingError(DomainError):
 
 
 class EmptyPost(PostingError):
+    """The text is empty (422)."""
+
     text = _l("Je bericht is leeg. Schrijf eerst iets.")
 
 
 class PostTooLong(PostingError):
+    """The text is longer than MAX_POST_LENGTH characters (422)."""
+
     text = _l("Je bericht is te lang: hoogstens 20.000 tekens.")
 
 
 class EmptyTitle(PostingError):
+    """A new thread without a title (422)."""
+
     text = _l("Geef het gesprek een titel.")
 
 
 class TitleTooLong(PostingError):
+    """A title longer than MAX_TITLE_LENGTH characters (422)."""
+
     text = _l("Een titel is hoogstens 300 tekens lang.")
 
 
 class NotAllowedToPost(PostingError):
+    """The author's e-mail address is not verified (403; issue 2)."""
+
     status = 403
     text = _l("Bevestig eerst je e-mailadres: pas daarna kan je berichten plaatsen.")
 
 
 class MemberSuspended(PostingError):
+    """The author is suspended from the forums (403)."""
+
     status = 403
     text = _l("Je bent tijdelijk geschorst en kan geen berichten plaatsen.")
 
 
 class ThreadLocked(PostingError):
+    """The thread is locked; only moderators reply (409)."""
+
     status = 409
     text = _l("Dit gesprek is gesloten: er kunnen geen reacties meer bij.")
 
 
 class NotYourPost(PostingError):
+    """Only a post's author edits or deletes it (403)."""
+
     status = 403
     text = _l("Je kan alleen je eigen berichten bewerken of verwijderen.")
 

@@ -18,6 +18,8 @@ from forums.models import Forum
 
 @dataclass(frozen=True)
 class ForumData:
+    """A forum as the reference data has it (matched by ``slug`` when loading)."""
+
     slug: str
     theme: int | None  # the theme's number; None for the general forum
     name: str

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RegionData:
+    """A region as the reference data has it (matched by ``slug`` when loading)."""
+
     slug: str
     name: str
     is_network_wide: bool = False
@@ -32,6 +34,8 @@ class RegionData:
 
 @dataclass(frozen=True)
 class ThemeData:
+    """A theme as the reference data has it (matched by ``number``: 1 or 2)."""
+
     number: int
     name: str
     short: str

@@ -24,6 +24,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def iso_utc(value: dt.datetime | None) -> str | None:
+    """An aware datetime as ISO 8601 with its offset ("2027-03-04T09:30:00+00:00"); None stays
+    None. For data exports (GDPR art. 20: machine-readable)."""
+    return value.isoformat() if value is not None else None
+
+
 class UTCDateTime(TypeDecorator):
     """A datetime stored in UTC and always returned timezone-aware (tzinfo=UTC).
 

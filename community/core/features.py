@@ -115,7 +115,7 @@ class Features:
     def add_material_filter(self, material_filter: Any) -> None:
         """Add a filter of the materials list (``community.library.materials.MaterialFilter``)."""
         self.material_filters = [
-            f for f in self.material_filters if f.name != material_filter.name
+            f for f in self.material_filters if f.parameter != material_filter.parameter
         ] + [material_filter]
 
     def add_file_columns(self, columns: Callable[[], Iterable[Any]]) -> None:

@@ -14,7 +14,7 @@ once, before any view (or anything else that reads the database) runs:
   characters that nobody can see: Word's manual line break (vertical tab) and page
   break (form feed), the NEL of old encodings, a stray NUL from a PDF. Refusing the
   form would ask the user to remove a character they cannot see, so they are
-  *removed* instead (:func:`clean_text`): vertical tab, form feed and NEL become a line
+  *removed* instead (``text.clean_text``): vertical tab, form feed and NEL become a line
   break, the other C0 and C1 controls and DEL are dropped; tab, CR and LF stay
   (multi-line fields need them; single-line fields make them one line with
   :func:`community.core.text.one_line`, issue 13 item 10). The names of uploaded files
@@ -26,43 +26,17 @@ U+FFFD and keeps them percent-encoded in a query or form ("caf%E9"): valid text 
 
 from __future__ import annotations
 
-import re
-
 from flask import Flask, abort, request
 from flask import Request as FlaskRequest
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-#: Any control character (Unicode category Cc: C0, DEL and C1), tab, CR and LF included.
-ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-#: Control characters removed from form text: Cc without tab, LF and CR.
-FORM_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-#: Controls that stand for a line break in pasted text (Word, old encodings).
-LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n", "\x85": "\n"}
+from community.core.text import ANY_CONTROL, FORM_CONTROL, clean_text, has_control
 
 INVALID_QUERY = _l(
     "Het webadres bevat een onzichtbaar stuurteken en kan daarom niet gebruikt worden. "
     "Kies de filter opnieuw of typ je zoekterm opnieuw in het zoekveld."
 )
-
-
-def has_control(text: str) -> bool:
-    """True when ``text`` holds any control character (tab, CR and LF included)."""
-    return ANY_CONTROL.search(text) is not None
-
-
-def clean_text(text: str) -> str:
-    """Return ``text`` without the control characters a form field must not carry.
-
-    Vertical tab, form feed and NEL (U+0085) become ``\\n``; the other C0 and C1
-    controls and DEL are removed; tab, CR and LF are kept. Text without control
-    characters comes back unchanged (the same object).
-    """
-    if FORM_CONTROL.search(text) is None:
-        return text
-    return FORM_CONTROL.sub(lambda match: LINE_BREAKS.get(match.group(), ""), text)
 
 
 def _clean_multidict(data: MultiDict) -> ImmutableMultiDict:

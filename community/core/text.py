@@ -1,13 +1,20 @@
-"""Text helpers: one ``slugify`` for web addresses, one ``fold`` for matching words and one
-``one_line`` that keeps single-line text (titles, names, mail subjects) on one line."""
+"""Text helpers: one ``slugify`` for web addresses, one ``fold`` for matching words, one
+``one_line`` for single-line text (titles, names, mail subjects) and one ``clean_text``
+for the control characters form text must not carry (``community.core.input_guard``)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-# Control characters that ``str.split()`` does not already treat as white space.
-_INVISIBLE_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+#: Any control character (Unicode category Cc: C0, DEL and C1), tab, CR and LF included.
+ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+#: Control characters removed from form text: Cc without tab, LF and CR.
+FORM_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+#: Controls that stand for a line break in pasted text (Word, old encodings).
+LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n", "\x85": "\n"}
 
 
 def slugify(text: str, max_length: int = 100, fallback: str = "", whole_words: bool = True) -> str:
@@ -63,4 +70,21 @@ def one_line(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    return " ".join(_INVISIBLE_CONTROLS.sub("", text).split())
+    return " ".join(clean_text(text).split())
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds any control character (tab, CR and LF included)."""
+    return ANY_CONTROL.search(text) is not None
+
+
+def clean_text(text: str) -> str:
+    """Return ``text`` without the control characters a form field must not carry.
+
+    Vertical tab, form feed and NEL (U+0085) become ``\\n``; the other C0 and C1
+    controls and DEL are removed; tab, CR and LF are kept. Text without control
+    characters comes back unchanged (the same object).
+    """
+    if FORM_CONTROL.search(text) is None:
+        return text
+    return FORM_CONTROL.sub(lambda match: LINE_BREAKS.get(match.group(), ""), text)

@@ -22,7 +22,7 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from community.accounts.auth import WrongPassword
 from community.accounts.models import User
-from community.core.db import utcnow
+from community.core.db import iso_utc, utcnow
 from community.core.extensions import db
 from community.core.features import features
 from community.core.locks import lock_for_update
@@ -43,11 +43,6 @@ def export_parts() -> list[str]:
 # --- export -----------------------------------------------------------------------------
 
 
-def _when(value: dt.datetime | None) -> str | None:
-    """An aware UTC datetime as ISO 8601 ("2027-03-04T09:30:00+00:00"), None stays None."""
-    return value.isoformat() if value is not None else None
-
-
 def _profile(user: User) -> dict:
     return {
         "email": user.email,
@@ -61,8 +56,8 @@ def _profile(user: User) -> dict:
         "is_verified": user.is_verified,
         "is_admin": user.is_admin,
         "coordinated_regions": [region.name for region in user.coordinated_regions],
-        "created_at": _when(user.created_at),
-        "last_login_at": _when(user.last_login_at),
+        "created_at": iso_utc(user.created_at),
+        "last_login_at": iso_utc(user.last_login_at),
     }
 
 
@@ -75,7 +70,7 @@ def export_member_data(user: User, now: dt.datetime | None = None) -> dict:
     """
     data: dict[str, Any] = {
         "format": EXPORT_FORMAT,
-        "exported_at": _when(now or utcnow()),
+        "exported_at": iso_utc(now or utcnow()),
         "profile": _profile(user),
     }
     for part in sorted(features().exports.values()):

@@ -6,18 +6,12 @@ stay after an account is deleted, shown under "verwijderd lid" (issue 7).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from community.accounts.models import User
+from community.core.db import iso_utc
 from community.core.extensions import db
 from community.library.models import Material, MaterialVersion, Practice
-
-
-def _when(value: dt.datetime | None) -> str | None:
-    """An aware UTC datetime as ISO 8601 ("2027-03-04T09:30:00+00:00"), None stays None."""
-    return value.isoformat() if value is not None else None
 
 
 def export_materials(user: User) -> list[dict]:
@@ -38,7 +32,7 @@ def export_materials(user: User) -> list[dict]:
             "url": m.url,
             "licence": m.licence,
             "is_public": m.is_public,
-            "created_at": _when(m.created_at),
+            "created_at": iso_utc(m.created_at),
         }
         for m in materials
     ]
@@ -59,7 +53,7 @@ def export_practices(user: User) -> list[dict]:
             "results": p.results,
             "contact_name": p.contact_name,
             "contact_email": p.contact_email,
-            "created_at": _when(p.created_at),
+            "created_at": iso_utc(p.created_at),
         }
         for p in practices
     ]

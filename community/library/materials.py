@@ -328,11 +328,6 @@ class MaterialFilter:
     criterion: Callable[[object, str], ColumnElement[bool]]
     order: int = 50
 
-    @property
-    def name(self) -> str:
-        """The key it is registered under (``Features.add_material_filter``)."""
-        return self.parameter
-
 
 def material_filters() -> list[MaterialFilter]:
     """Return the library filters the features registered, in their order."""

@@ -57,7 +57,7 @@ def registration_open(event: Event, now: dt.datetime | None = None) -> bool:
     return closed_reason(event, now) is None
 
 
-def _holds_place(now: dt.datetime):
+def holds_place(now: dt.datetime):
     """WHERE clause: registrations that hold a place at ``now`` (confirmed, or pending in time)."""
     return or_(
         Registration.state == RegistrationState.CONFIRMED,
@@ -77,7 +77,7 @@ def seats_taken_by_event(event_ids, now: dt.datetime | None = None) -> dict[int,
         return {}
     rows = db.session.execute(
         select(Registration.event_id, func.count())
-        .where(Registration.event_id.in_(ids), _holds_place(now or utcnow()))
+        .where(Registration.event_id.in_(ids), holds_place(now or utcnow()))
         .group_by(Registration.event_id)
     )
     return dict(rows.all())
@@ -144,7 +144,7 @@ def free_places_filter(now: dt.datetime):
     """WHERE clause on ``Event``: registration open now and a free place (or no capacity)."""
     held = (
         select(func.count())
-        .where(Registration.event_id == Event.id, _holds_place(now))
+        .where(Registration.event_id == Event.id, holds_place(now))
         .correlate(Event)
         .scalar_subquery()
     )

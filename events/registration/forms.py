@@ -121,6 +121,7 @@ class RegistrationBase(FlaskForm):
 
 
 def question_field_name(question) -> str:
+    """The form field name of a registration question: ``q_<id>``."""
     return f"q_{question.id}"
 
 

@@ -13,7 +13,7 @@ from events.models import (
     RegistrationState,
 )
 from events.registration.errors import ConfirmationExpired, LinkExpired, LinkInvalid
-from events.registration.seats import _fill_locked, lock_event
+from events.registration.seats import fill_locked, lock_event
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def confirm_registration(
     if registration.pending_until is None:
         return registration
     if registration.pending_until <= now:
-        raise ConfirmationExpired(_fill_locked(event, now))
+        raise ConfirmationExpired(fill_locked(event, now))
     registration.pending_until = None
     if registration.state == RegistrationState.PENDING:
         registration.state = RegistrationState.CONFIRMED

@@ -36,11 +36,11 @@ from events.registration.errors import (
 )
 from events.registration.ownership import verified_account_of
 from events.registration.seats import (
-    _count_held,
-    _fill_workshops_locked,
-    _release_expired,
-    _seat,
+    count_held,
+    fill_workshops_locked,
     lock_event,
+    release_expired_holds,
+    take_seat,
 )
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ def register(
     reason = closed_reason(event, now)
     if reason is not None:
         raise RegistrationClosed(reason)
-    _release_expired(event, now)
+    release_expired_holds(event, now)
     registration = db.session.scalar(
         select(Registration).where(
             Registration.event_id == event.id,
@@ -289,16 +289,16 @@ def register(
     needs_confirmation = guest is not None and registered_by is None
     registration.pending_until = now + PENDING_HOLD if needs_confirmation else None
     registration.state = RegistrationState.WAITLISTED  # holds no place while counting
-    full = event.capacity is not None and _count_held(event, now) >= event.capacity
+    full = event.capacity is not None and count_held(event, now) >= event.capacity
     if not full:
-        _seat(registration, now)
+        take_seat(registration, now)
     for item in workshops:
         registration.workshop_choices.append(
             WorkshopChoice(programme_item_id=item.id, state=RegistrationState.WAITLISTED)
         )
     db.session.flush()
     if registration.state in HOLDING:
-        _fill_workshops_locked(event)
+        fill_workshops_locked(event)
     log.info("registration %s for event %s: %s", registration.id, event.id, registration.state)
     return registration
 

@@ -21,7 +21,7 @@ from events.models import (
 from events.registration.availability import (
     HOLDING,
     PENDING_HOLD,
-    _holds_place,
+    holds_place,
     workshop_seats_taken,
 )
 from events.registration.errors import CancellationClosed, EventFull, NotWaitlisted
@@ -62,7 +62,7 @@ def lock_event(event: Event) -> None:
     db.session.refresh(event, attribute_names=_LOCKED_COLUMNS)
 
 
-def _release_expired(event: Event, now: dt.datetime) -> list[Registration]:
+def release_expired_holds(event: Event, now: dt.datetime) -> list[Registration]:
     """Cancel the guest registrations of ``event`` whose 48-hour hold passed (lock held)."""
     expired = db.session.scalars(
         select(Registration).where(
@@ -87,7 +87,7 @@ def _set_cancelled(registration: Registration, now: dt.datetime) -> None:
         choice.state = RegistrationState.CANCELLED
 
 
-def _seat(registration: Registration, now: dt.datetime) -> None:
+def take_seat(registration: Registration, now: dt.datetime) -> None:
     """Give ``registration`` a place: confirmed, or pending while a guest has not confirmed."""
     if registration.pending_until is not None:
         registration.state = RegistrationState.PENDING
@@ -97,16 +97,20 @@ def _seat(registration: Registration, now: dt.datetime) -> None:
         registration.confirmed_at = now
 
 
-def _count_held(event: Event, now: dt.datetime) -> int:
+def count_held(event: Event, now: dt.datetime) -> int:
+    """Places of ``event`` held at ``now`` (aware UTC): confirmed, or pending in time.
+
+    Call with the activity's lock held (:func:`lock_event`); flushes first.
+    """
     db.session.flush()
     return db.session.execute(
-        select(func.count()).where(Registration.event_id == event.id, _holds_place(now))
+        select(func.count()).where(Registration.event_id == event.id, holds_place(now))
     ).scalar_one()
 
 
-def _fill_locked(event: Event, now: dt.datetime) -> list[Registration]:
+def fill_locked(event: Event, now: dt.datetime) -> list[Registration]:
     """Promote from the waiting list while places are free (lock held); return the promoted."""
-    _release_expired(event, now)
+    release_expired_holds(event, now)
     promoted: list[Registration] = []
     if event.status == EventStatus.PUBLISHED and event.starts_at > now:
         query = (
@@ -118,19 +122,19 @@ def _fill_locked(event: Event, now: dt.datetime) -> list[Registration]:
             .order_by(Registration.created_at, Registration.id)
         )
         if event.capacity is not None:
-            free = event.capacity - _count_held(event, now)
+            free = event.capacity - count_held(event, now)
             query = query.limit(max(free, 0))
         if event.capacity is None or free > 0:
             for registration in db.session.scalars(query).all():
-                _seat(registration, now)
+                take_seat(registration, now)
                 promoted.append(registration)
                 log.info("registration %s promoted (event %s)", registration.id, event.id)
     db.session.flush()
-    _fill_workshops_locked(event)
+    fill_workshops_locked(event)
     return promoted
 
 
-def _fill_workshops_locked(event: Event) -> list[WorkshopChoice]:
+def fill_workshops_locked(event: Event) -> list[WorkshopChoice]:
     """Give free workshop places to waiting choices of seated registrations, in arrival order."""
     db.session.flush()
     capped = db.session.scalars(
@@ -183,7 +187,7 @@ def cancel(registration: Registration, now: dt.datetime | None = None) -> list[R
     _set_cancelled(registration, now)
     db.session.flush()
     log.info("registration %s cancelled (event %s)", registration.id, event.id)
-    return _fill_locked(event, now)
+    return fill_locked(event, now)
 
 
 def promote(
@@ -203,11 +207,11 @@ def promote(
     db.session.refresh(registration, attribute_names=["state"])
     if registration.state != RegistrationState.WAITLISTED:
         raise NotWaitlisted()
-    if not force and event.capacity is not None and _count_held(event, now) >= event.capacity:
+    if not force and event.capacity is not None and count_held(event, now) >= event.capacity:
         raise EventFull()
-    _seat(registration, now)
+    take_seat(registration, now)
     db.session.flush()
-    _fill_workshops_locked(event)
+    fill_workshops_locked(event)
     log.info("registration %s promoted by hand (force=%s)", registration.id, force)
 
 
@@ -220,7 +224,7 @@ def fill_free_seats(event: Event, now: dt.datetime | None = None) -> list[Regist
     """
     now = now or utcnow()
     lock_event(event)
-    return _fill_locked(event, now)
+    return fill_locked(event, now)
 
 
 def release_expired_places(now: dt.datetime | None = None) -> list[Registration]:

@@ -117,6 +117,8 @@ def _activity_criterion(user, slug: str):
 
 
 def material_section(material: Material) -> dict:
+    """A material page's section (``events.wiring``): {"links": [(Event, ProgrammeItem | None)]},
+    the activities (and programme items) the material belongs to; two queries."""
     query = (
         select(EventMaterial)
         .join(Event, Event.id == EventMaterial.event_id)

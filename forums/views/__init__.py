@@ -110,6 +110,7 @@ def category_arg(args, forum: Forum, name: str = "categorie") -> Category | None
 
 
 def thread_url(thread: Thread, **kwargs) -> str:
+    """The path of ``thread``'s page; ``kwargs`` become query arguments (``pagina=2``)."""
     return url_for("forums.thread", forum_slug=thread.forum.slug, thread_id=thread.id, **kwargs)
 
 
