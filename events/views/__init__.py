@@ -12,4 +12,9 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from events.views import feeds, materials, public  # noqa: E402, F401  (routes on bp)
+from events.views import (  # noqa: E402, F401  (routes on bp)
+    feeds,
+    followup,  # noqa: E402, F401  (issue 17: certificates, evaluation)
+    materials,
+    public,
+)
