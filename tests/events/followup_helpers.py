@@ -67,6 +67,8 @@ def took_place(make_event, region=None, *, days_ago: int = 1, **overrides):
 
 def participant(event, *, name="Annelies Verhaeghe", email=None, user=None, attended=True):
     """A confirmed registration for ``event``, marked present (``attended``), committed."""
+    if email is None:
+        email = user.email if user is not None else f"{name.split()[0].lower()}@example.org"
     registration = Registration(
         event=event,
         user=user,
