@@ -13,8 +13,9 @@ from flask import Blueprint
 bp = Blueprint("events", __name__)
 
 from events.views import (  # noqa: E402, F401  (routes on bp)
+    embed,  # issue 17: the agenda on other websites
     feeds,
-    followup,  # noqa: E402, F401  (issue 17: certificates, evaluation)
+    followup,  # issue 17: certificates, evaluation
     materials,
     public,
 )
