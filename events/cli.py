@@ -1,4 +1,4 @@
-"""Commands for cron: send-reminders, release-expired-registrations, send-follow-up."""
+"""Commands for cron: reminders, expired places, the follow-up mail, the agenda mail."""
 
 from __future__ import annotations
 
@@ -53,4 +53,22 @@ def send_follow_up_command() -> None:
     )
 
 
-COMMANDS = (send_reminders_command, release_expired_command, send_follow_up_command)
+@click.command("send-agenda-mail")
+@with_appcontext
+def send_agenda_mail_command() -> None:
+    """Mail every subscriber the activities new in the agenda for their choice (run weekly;
+    a subscription gets at most one mail per 6.5 days, so running it again sends nothing)."""
+    from events.agenda_mail import send_agenda_mails
+
+    count = send_agenda_mails(utcnow())
+    db.session.commit()
+    sent, failed = deliver_outbox()
+    click.echo(f"{count} agendamails klaargezet; {sent} mails verstuurd, {failed} mislukt.")
+
+
+COMMANDS = (
+    send_reminders_command,
+    release_expired_command,
+    send_follow_up_command,
+    send_agenda_mail_command,
+)
