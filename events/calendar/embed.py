@@ -9,6 +9,7 @@ no registrations, no names, no online meeting links, no counts of people.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -42,6 +43,10 @@ def upcoming_public(filters: FeedFilters, now: dt.datetime, limit: int = MAX_LIS
     return list(db.session.scalars(query).unique())
 
 
+def _with_query(path: str, args: dict[str, str]) -> str:
+    return f"{path}?{urlencode(args)}" if args else path
+
+
 def _absolute(path: str) -> str:
     return current_app.config["BRUGGEN_BASE_URL"].rstrip("/") + path
 
@@ -53,7 +58,7 @@ def as_json(events: list[Event], filters: FeedFilters, now: dt.datetime) -> dict
         "version": JSON_VERSION,
         "generated_at": now.replace(microsecond=0).isoformat(),
         "filters": filters.as_args(),
-        "agenda_url": _absolute(url_for("events.agenda", **filters.as_args())),
+        "agenda_url": _absolute(_with_query(url_for("events.agenda"), filters.as_args())),
         "activities": [
             {
                 "title": event.title,
