@@ -59,6 +59,4 @@ def test_erasure_removes_them_and_keeps_the_anonymous_answers(make_event, make_u
     assert count(Certificate) == 0 and count(EvaluationRequest) == 0
     assert count(Evaluation) == 1
     assert [s.email for s in db.session.scalars(select(AgendaSubscription))] == [other.email]
-    assert (
-        db.session.scalar(select(Certificate).where(Certificate.code == certificate.code)) is None
-    )
+    assert db.session.scalar(select(Certificate).where(Certificate.code == code)) is None
