@@ -15,6 +15,8 @@ from events.followup import certificates, evaluation, mailing
 from events.followup.errors import FollowUpError
 from events.views.manage import bp, get_managed_event_or_404
 
+#: Score 1 (red) to 5 (green), so the chart reads like the scale.
+SCORE_COLOURS = ("#c23b3b", "#e07a1f", "#b8b8b8", "#8cc084", "#3f7a32")
 #: Rows the question form offers beyond the current questions (for new ones).
 EXTRA_ROWS = 2
 
@@ -68,20 +70,30 @@ def evaluation_summary(slug):
     """The evaluation's results: counts always; charts and answers from 3 answers on."""
     event = get_managed_event_or_404(slug)
     summary = evaluation.summarise(event)
-    charts = {}
-    if summary.is_shown:
-        for score in summary.scores:
-            charts[score.key] = bar_chart(
-                score.label,
-                [str(s) for s in evaluation.SCORES],
-                {_("Aantal antwoorden"): score.counts},
-                height=260,
-            )
+    chart = None
+    if summary.is_shown and summary.scores:
+        shown = list(reversed(summary.scores))  # a horizontal chart draws from the bottom up
+        chart = bar_chart(
+            _("Verdeling van de scores per vraag (procent van de antwoorden)"),
+            [score.label for score in shown],
+            {
+                _("score %(n)s", n=n): [
+                    round(100 * score.counts[n - 1] / score.answered) if score.answered else None
+                    for score in shown
+                ]
+                for n in evaluation.SCORES
+            },
+            horizontal=True,
+            stacked=True,
+            width=960,
+            height=140 + 60 * len(shown),
+            colors=SCORE_COLOURS,
+        )
     return render_template(
         "manage/evaluation.html",
         event=event,
         summary=summary,
-        charts=charts,
+        chart=chart,
         minimum=evaluation.MIN_ANSWERS_SHOWN,
         is_enabled=evaluation.is_enabled(event),
         is_open=evaluation.is_open(event, utcnow()),
