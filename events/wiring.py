@@ -32,6 +32,18 @@ def register(features: Features) -> None:
     features.add_export("follow_up", followup_gdpr.export_follow_up, order=11)
     features.add_erasure("follow_up", followup_gdpr.erase_follow_up, order=5)
     features.add_purge(
+        "certificates",
+        followup_gdpr.purge_certificates,
+        setting="CERTIFICATE_RETENTION_DAYS",
+        default_days=3 * 365,
+    )
+    features.add_purge(
+        "evaluation_markers",
+        followup_gdpr.purge_evaluation_markers,
+        setting="GUEST_RETENTION_DAYS",
+        default_days=365,
+    )
+    features.add_purge(
         "guest_registrations",
         gdpr.purge_guest_registrations,
         setting="GUEST_RETENTION_DAYS",

@@ -23,6 +23,7 @@ from events.models import (
     AgendaSubscription,
     Certificate,
     EvaluationRequest,
+    Event,
     Registration,
 )
 from events.registration import registrations_of
@@ -120,3 +121,32 @@ def erase_follow_up(user: User, now: dt.datetime) -> None:
         markers,
         subscriptions,
     )
+
+
+def purge_certificates(now: dt.datetime, retention: dt.timedelta) -> int:
+    """Delete the certificates of activities that ended more than ``retention`` ago (flushes).
+
+    A certificate copies the participant's name, also a guest's whose registration is
+    anonymised after ``GUEST_RETENTION_DAYS``; it is kept as long as a school may ask to
+    check it (``CERTIFICATE_RETENTION_DAYS``, default three years), then it goes, and its
+    code no longer verifies (GDPR art. 5(1)(e), storage limitation). ``now``: aware UTC.
+    Returns the number deleted.
+    """
+    deleted = db.session.execute(
+        delete(Certificate).where(Certificate.event_ends_at < now - retention)
+    ).rowcount
+    db.session.flush()
+    log.info("purge: %d certificates deleted", deleted)
+    return deleted
+
+
+def purge_evaluation_markers(now: dt.datetime, retention: dt.timedelta) -> int:
+    """Delete the "mailed / answered" markers of evaluations of activities that ended more
+    than ``retention`` ago (flushes); the anonymous answers stay. Returns the number deleted."""
+    ended = select(Event.id).where(Event.ends_at < now - retention)
+    deleted = db.session.execute(
+        delete(EvaluationRequest).where(EvaluationRequest.event_id.in_(ended))
+    ).rowcount
+    db.session.flush()
+    log.info("purge: %d evaluation markers deleted", deleted)
+    return deleted

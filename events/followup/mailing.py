@@ -125,7 +125,7 @@ def due_events(now: dt.datetime) -> list[Event]:
 
 
 def _context(registration: Registration, event: Event, now: dt.datetime) -> dict:
-    with_evaluation = evaluation.is_open(event, now)
+    with_evaluation = evaluation.is_open(event, now) and not evaluation.has_answered(registration)
     return {
         "registration": registration,
         "event": event,

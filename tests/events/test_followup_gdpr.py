@@ -60,3 +60,24 @@ def test_erasure_removes_them_and_keeps_the_anonymous_answers(make_event, make_u
     assert count(Evaluation) == 1
     assert [s.email for s in db.session.scalars(select(AgendaSubscription))] == [other.email]
     assert db.session.scalar(select(Certificate).where(Certificate.code == code)) is None
+
+
+def test_purge_removes_certificates_after_three_years_and_markers_after_a_year(
+    app, make_event, make_user
+):
+    from community.gdpr.rights import purge
+
+    _member, certificate = _member_with_follow_up(make_event, make_user)
+    code = certificate.code
+    ended = certificate.event_ends_at
+
+    after_a_year = purge(ended + dt.timedelta(days=366), app.config)
+    db.session.commit()
+    assert after_a_year["evaluation_markers"] == 1 and after_a_year["certificates"] == 0
+    assert count(EvaluationRequest) == 0 and count(Certificate) == 1
+    assert certificates.verify(code).code == code
+
+    after_three_years = purge(ended + dt.timedelta(days=3 * 365 + 1), app.config)
+    db.session.commit()
+    assert after_three_years["certificates"] == 1
+    assert count(Certificate) == 0 and count(Evaluation) == 1, "the anonymous answers stay"
