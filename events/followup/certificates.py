@@ -249,8 +249,12 @@ def certificates_pdf(certificates: list[Certificate], verify_url: str) -> bytes:
     for certificate in certificates:
         if certificate.event_id not in names:
             names[certificate.event_id] = signatories(certificate.event)
+    from flask_babel import get_locale
+
+    locale = get_locale()
     return render_pdf(
         "documents/certificate.html",
+        document_language=locale.language if locale is not None else "nl",
         certificates=certificates,
         signatories=names,
         verify_url=verify_url,
