@@ -170,7 +170,10 @@ def test_participants_evaluate_and_download_certificates_the_organiser_reads_the
     organiser.goto(f"/beheer/activiteiten/{slug}")
     organiser.get_by_role("link", name="Evaluatie en attesten").click()
     expect(organiser.get_by_text("3 van 3 aanwezigen")).to_be_visible()
-    expect(organiser.get_by_role("img", name="De inhoud van de activiteit")).to_be_visible()
+    expect(organiser.get_by_role("img", name=re.compile("Verdeling van de scores"))).to_be_visible()
+    expect(
+        organiser.get_by_role("row", name=re.compile("De inhoud van de activiteit"))
+    ).to_contain_text("4.0")
     expect(organiser.get_by_text("Contact met het CLB.")).to_be_visible()
     assert "Zorgcoördinator" not in organiser.locator("main").inner_text(), "anonymous"
     with organiser.expect_download() as all_certificates:
