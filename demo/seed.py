@@ -488,5 +488,8 @@ def seed_demo(today: dt.date | None = None) -> dict:
     if today is None:
         today = dt.datetime.now(BRUSSELS).date()
     counts = _Seeder(load_content(), today).run()
+    from demo.followup import seed_follow_up  # issue 17 (it imports this module)
+
+    counts.update(seed_follow_up(load_content()))
     logger.info("demo content seeded: %s", counts)
     return counts

@@ -1,4 +1,4 @@
-"""Commands for cron: ``flask send-reminders`` and ``flask release-expired-registrations``."""
+"""Commands for cron: reminders, expired places, the follow-up mail, the agenda mail."""
 
 from __future__ import annotations
 
@@ -37,4 +37,38 @@ def release_expired_command() -> None:
     click.echo(f"{len(promoted)} personen van de wachtlijst ingeschreven.")
 
 
-COMMANDS = (send_reminders_command, release_expired_command)
+@click.command("send-follow-up")
+@with_appcontext
+def send_follow_up_command() -> None:
+    """The day after an activity: mail present participants the evaluation and their
+    certificate; one reminder four days later (run daily, e.g. at 09:00; idempotent)."""
+    from events.followup.mailing import send_follow_up
+
+    first, reminded = send_follow_up(utcnow())
+    db.session.commit()
+    sent, failed = deliver_outbox()
+    click.echo(
+        f"{first} mails na de activiteit en {reminded} herinneringen klaargezet; "
+        f"{sent} mails verstuurd, {failed} mislukt."
+    )
+
+
+@click.command("send-agenda-mail")
+@with_appcontext
+def send_agenda_mail_command() -> None:
+    """Mail every subscriber the activities new in the agenda for their choice (run weekly;
+    a subscription gets at most one mail per 6.5 days, so running it again sends nothing)."""
+    from events.agenda_mail import send_agenda_mails
+
+    count = send_agenda_mails(utcnow())
+    db.session.commit()
+    sent, failed = deliver_outbox()
+    click.echo(f"{count} agendamails klaargezet; {sent} mails verstuurd, {failed} mislukt.")
+
+
+COMMANDS = (
+    send_reminders_command,
+    release_expired_command,
+    send_follow_up_command,
+    send_agenda_mail_command,
+)

@@ -361,3 +361,141 @@ Index(
     func.lower(Invitation.email),
     unique=True,
 )
+
+
+# --- follow-up after an activity: evaluations and attendance certificates (issue 17) -----
+
+
+class EvaluationForm(Base):
+    """An activity's evaluation form (evaluatie): its questions, edited by the organiser.
+
+    Without a row an activity uses the template of its type
+    (``events.followup.evaluation.template_questions``); the row is written when the
+    organiser saves the form or the first answer comes in, and from then on the
+    questions stay as they were answered. ``questions`` is a list of
+    ``{"key": str, "kind": "score" | "text", "label": str}``.
+    """
+
+    __tablename__ = "evaluation_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    questions: Mapped[list] = mapped_column(JSON, default=list)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+
+
+class EvaluationRequest(Base):
+    """One present participant's part in an activity's evaluation: mailed, reminded, answered.
+
+    Only this row knows a person took part; it says *whether* the person answered
+    (so nobody answers twice), never *what*: the answers are an :class:`Evaluation`
+    without any link to a person or a time (issue 17, "Evaluation").
+    """
+
+    __tablename__ = "evaluation_requests"
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    mailed_at: Mapped[dt.datetime | None]
+    reminded_at: Mapped[dt.datetime | None]
+    has_answered: Mapped[bool] = mapped_column(default=False)
+
+    registration: Mapped[Registration] = relationship()
+
+
+class Evaluation(Base):
+    """A participant's anonymous answers on an activity's evaluation form (evaluatie).
+
+    No person, no registration and no time: the key is random (not a sequence, whose
+    order could be matched with who answered when). ``answers`` maps a question's key
+    to a score 1-5 (int) or a text (str); unanswered questions are left out.
+    """
+
+    __tablename__ = "evaluations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Certificate(Base):
+    """An attendance certificate (attest) of a participant marked present, with its code.
+
+    What the certificate shows is copied when it is issued (name, activity, dates,
+    minutes, organiser), so the PDF and the public verification page always show the
+    same. ``code`` is random (``events.followup.certificates.new_code``), not derived
+    from the person. A certificate is valid while its registration is marked present.
+    """
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
+    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    event_title: Mapped[str] = mapped_column(String(300))
+    event_type: Mapped[str] = mapped_column(String(30))
+    event_starts_at: Mapped[dt.datetime]
+    event_ends_at: Mapped[dt.datetime]
+    is_all_day: Mapped[bool] = mapped_column(default=False)
+    minutes: Mapped[int | None]
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    organiser: Mapped[str] = mapped_column(String(300), default="")
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+    event: Mapped[Event] = relationship()
+
+
+class AgendaSubscription(Base):
+    """An opt-in to the weekly "nieuw in de agenda" mail, for a confirmed e-mail address.
+
+    ``region_slugs``, ``theme_numbers`` and ``types`` are the chosen filters (an empty
+    list: all). A row exists only once the address is confirmed (a member's verified
+    address, or the link in a confirmation mail). ``last_sent_at`` (aware UTC) is the
+    last weekly mail; :class:`AgendaMailItem` rows say which activities it already named.
+    """
+
+    __tablename__ = "agenda_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    region_slugs: Mapped[list] = mapped_column(JSON, default=list)
+    theme_numbers: Mapped[list] = mapped_column(JSON, default=list)
+    types: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_sent_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User | None] = relationship()
+
+
+Index(
+    "uq_agenda_subscriptions_email",
+    func.lower(AgendaSubscription.email),
+    unique=True,
+)
+
+
+class AgendaMailItem(Base):
+    """An activity an agenda subscription already knows of (named in a mail, or there
+    when it subscribed), so a weekly mail names each activity once."""
+
+    __tablename__ = "agenda_mail_items"
+
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_subscriptions.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )

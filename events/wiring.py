@@ -16,6 +16,7 @@ def register(features: Features) -> None:
     from events import gdpr
     from events.calendar.feeds import FeedFilters
     from events.display import event_period
+    from events.followup import gdpr as followup_gdpr
     from events.permissions import TEMPLATE_RULES
     from events.views import materials, public
 
@@ -27,6 +28,21 @@ def register(features: Features) -> None:
     features.add_template_filters(event_period=event_period)
     features.add_export("registrations", gdpr.export_registrations, order=10)
     features.add_erasure("registrations", gdpr.erase_registrations, order=10)
+    # issue 17: before the registrations are anonymised, which hides which rows are whose
+    features.add_export("follow_up", followup_gdpr.export_follow_up, order=11)
+    features.add_erasure("follow_up", followup_gdpr.erase_follow_up, order=5)
+    features.add_purge(
+        "certificates",
+        followup_gdpr.purge_certificates,
+        setting="CERTIFICATE_RETENTION_DAYS",
+        default_days=3 * 365,
+    )
+    features.add_purge(
+        "evaluation_markers",
+        followup_gdpr.purge_evaluation_markers,
+        setting="GUEST_RETENTION_DAYS",
+        default_days=365,
+    )
     features.add_purge(
         "guest_registrations",
         gdpr.purge_guest_registrations,

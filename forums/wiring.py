@@ -16,6 +16,7 @@ def register(features: Features) -> None:
     """
     from forums import activity, gdpr, reference, search
     from forums.permissions import TEMPLATE_RULES
+    from forums.pii_guard import find_personal_data
     from forums.views import forum_notification_count
     from forums.views.threads import event_section, home_section
 
@@ -28,4 +29,5 @@ def register(features: Features) -> None:
     features.add_export("forums", gdpr.export_forum_data, order=20)
     features.add_erasure("forums", gdpr.erase_forum_data, order=20)
     features.add_reference_data("forums", reference.load_forums)
+    features.set_personal_data_guard(find_personal_data)
     activity.connect()

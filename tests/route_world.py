@@ -298,6 +298,24 @@ def _tokens(world: World) -> dict[str, str]:
         "events.cancel_registration": seats.cancel_token(world.confirmed),
         "forums.unsubscribe": unsubscribe_token(world.author, world.subscription),
         "events.personal_feed": getattr(world.author, "feed_token", None),
+        **_follow_up_tokens(world),
+    }
+
+
+def _follow_up_tokens(world: World) -> dict[str, str]:
+    """Issue 17's links in mails: the world's confirmed participant (not marked present), an
+    agenda-mail confirmation, and the unsubscribe link of a subscription that is gone."""
+    from community.core.tokens import make_token
+    from events import agenda_mail
+    from events.followup import mailing
+
+    return {
+        "events.certificate_download": mailing.certificate_token(world.confirmed),
+        "events.evaluate": mailing.evaluation_token(world.confirmed),
+        "events.agenda_mail_confirm": agenda_mail.confirmation_token(
+            "nieuw@example.org", agenda_mail.AgendaChoice(), "nl"
+        ),
+        "events.agenda_mail_unsubscribe": make_token(agenda_mail.UNSUBSCRIBE_PURPOSE, {"s": 0}),
     }
 
 
@@ -342,6 +360,7 @@ def url_args(endpoint: str, world: World) -> dict:
         "manage.delete_programme_item": {"slug": event.slug, "item_id": world.item.id},
         "manage.question": {"slug": event.slug, "question_id": world.question.id},
         "manage.delete_question": {"slug": event.slug, "question_id": world.question.id},
+        "events.my_certificate": {"registration_id": world.confirmed.id},
     }
     if endpoint in special:
         return special[endpoint]

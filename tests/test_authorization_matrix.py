@@ -144,6 +144,24 @@ EXPECTED = {
     "manage.question": {"GET": REGION_MANAGERS, "POST": region_managers(302)},
     "manage.questions": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
     "manage.reopen_registration": {"POST": region_managers(302)},
+    # issue 17. Certificate and evaluation links: the token is the permission, and the
+    # world's participant is not marked present (403 for all); a certificate of another
+    # person's registration is 404 for all (only its owner has it).
+    "events.certificate_download": {"GET": (403, 403, 403, 403, 403, 403)},
+    "events.my_certificate": {"GET": (LOGIN, 404, 404, 404, 404, 404)},
+    "events.verify_certificate": {"GET": EVERYONE},
+    "events.evaluate": {"GET": (403,) * 6, "POST": (403,) * 6},
+    "events.embedded_agenda": {"GET": EVERYONE},
+    "events.agenda_json": {"GET": EVERYONE},
+    # Without an address (anonymous, unverified) the form is incomplete; members subscribe.
+    "events.agenda_mail_choose": {"GET": EVERYONE, "POST": (422, 422, 303, 303, 303, 303)},
+    "events.agenda_mail_stop": {"POST": (LOGIN, 303, 303, 303, 303, 303)},
+    "events.agenda_mail_confirm": {"GET": EVERYONE, "POST": EVERYONE},
+    "events.agenda_mail_unsubscribe": {"GET": EVERYONE, "POST": EVERYONE},
+    "manage.evaluation_questions": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.evaluation_summary": {"GET": REGION_MANAGERS},
+    "manage.evaluation_xlsx": {"GET": region_managers(303)},  # fewer than 3 answers
+    "manage.certificates_pdf": {"GET": region_managers(303)},  # nobody marked present
     "gdpr.delete_account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
     "gdpr.export": {"GET": SIGNED_IN},
     "gdpr.policy": {"GET": EVERYONE},

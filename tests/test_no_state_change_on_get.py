@@ -45,6 +45,7 @@ READ_MARKERS = {
 # token themselves for signed-in visitors (community.core.security.protect_form_of_public_page;
 # the test below posts as admin, so they must answer 400 too).
 CSRF_EXEMPT = {"forums.unsubscribe", "accounts.set_language", "events.register"}
+CSRF_EXEMPT |= {"events.agenda_mail_unsubscribe"}  # issue 17: one-click, as the forum's
 CHECKS_ITS_OWN_TOKEN = {"accounts.set_language", "events.register"}
 
 

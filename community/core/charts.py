@@ -22,7 +22,7 @@ from markupsafe import Markup
 PALETTE = ("#0b4f6c", "#e07a1f", "#4f8a3c", "#8c3b8f", "#c23b3b", "#6b7b8c")
 
 
-def _style():
+def _style(colors: Sequence[str] | None = None):
     from pygal.style import Style
 
     return Style(
@@ -31,7 +31,7 @@ def _style():
         foreground="#1a1a1a",
         foreground_strong="#1a1a1a",
         foreground_subtle="#555555",
-        colors=PALETTE,
+        colors=tuple(colors) if colors else PALETTE,
         font_family="DejaVu Sans, sans-serif",
         label_font_size=13,
         major_label_font_size=13,
@@ -50,12 +50,15 @@ def bar_chart(
     stacked: bool = False,
     width: int = 720,
     height: int = 360,
+    colors: Sequence[str] | None = None,
 ) -> Markup:
     """Return a bar chart as an ``<img>`` holding its SVG, with ``title`` as its alt text.
 
     ``labels`` name the categories (x axis, or y axis when ``horizontal``);
     ``series`` maps a legend name to one value per label (``None`` for none).
     ``width``/``height`` are the SVG's viewBox in pixels; it scales to its box.
+    ``colors``: one colour per series instead of :data:`PALETTE` (a scale from bad to
+    good, say).
     Raises ``ValueError`` when a series has not one value per label.
     """
     import pygal
@@ -72,7 +75,7 @@ def bar_chart(
         title=title,
         width=width,
         height=height,
-        style=_style(),
+        style=_style(colors),
         js=[],
         disable_xml_declaration=True,
         show_legend=len(series) > 1,

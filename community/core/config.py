@@ -43,6 +43,7 @@ DEFAULTS = {
     # Privacy (issue 7): days kept before ``flask purge`` anonymises or removes.
     "GUEST_RETENTION_DAYS": 365,  # guest registrations, counted from the activity's end
     "MAIL_RETENTION_DAYS": 90,  # sent mails in the outbox
+    "CERTIFICATE_RETENTION_DAYS": 3 * 365,  # attendance certificates, from the activity's end
     # ``flask sweep-uploads`` removes unreferenced and partial upload files older than this.
     "UPLOAD_SWEEP_AFTER_HOURS": 24,
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
@@ -69,6 +70,7 @@ ENV_SETTINGS = {
     "UPLOAD_FOLDER": str,
     "PROXY_COUNT": int,
     "GUEST_RETENTION_DAYS": int,
+    "CERTIFICATE_RETENTION_DAYS": int,
 }
 
 MISSING_SECRET_KEY = (

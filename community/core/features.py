@@ -58,6 +58,7 @@ class Features:
         self.template_filters: dict[str, Callable] = {}
         self.unmodelled: set[str] = set()
         self.reference_data: dict[str, Part] = {}
+        self.personal_data_guard: Callable[[str], list] | None = None
 
     # --- pages ------------------------------------------------------------------------
 
@@ -132,6 +133,11 @@ class Features:
         returns how many it added per kind (``{"forums": 3}``); it only adds/flushes.
         """
         self.reference_data[name] = Part(order, name, load)
+
+    def set_personal_data_guard(self, guard: Callable[[str], list]) -> None:
+        """Offer ``guard(text)`` -> findings (likely identifying data about a person, empty
+        when none) to every feature that takes free text; the forums register theirs."""
+        self.personal_data_guard = guard
 
     def add_unmodelled(self, *names: str) -> None:
         """Declare schema objects made by DDL outside the models (a name ending in "*": prefix).

@@ -21,6 +21,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 
+# The pages made to be shown inside other sites (issue 17: the embeddable agenda) may be
+# framed by any site; nothing else changes. All other pages keep frame-ancestors 'none'.
+FRAMEABLE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "frame-ancestors 'none'", "frame-ancestors *"
+)
+
+
+def allow_framing(response):
+    """Let other sites show ``response`` in an ``<iframe>``: ``frame-ancestors *`` instead of
+    ``'none'``, and no ``X-Frame-Options`` (which has no "any site" value). Returns it."""
+    response.headers["Content-Security-Policy"] = FRAMEABLE_CONTENT_SECURITY_POLICY
+    return response
+
+
 # Features the site never uses are switched off for it and for anything it embeds.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
@@ -62,7 +76,12 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response):
+        framed = (
+            response.headers.get("Content-Security-Policy") == FRAMEABLE_CONTENT_SECURITY_POLICY
+        )
         for name, value in HEADERS.items():
+            if framed and name == "X-Frame-Options":
+                continue
             response.headers.setdefault(name, value)
         if production:
             response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)

@@ -12,4 +12,11 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from events.views import feeds, materials, public  # noqa: E402, F401  (routes on bp)
+from events.views import (  # noqa: E402, F401  (routes on bp)
+    agenda_mail,  # issue 17: the weekly "nieuw in de agenda" mail
+    embed,  # issue 17: the agenda on other websites
+    feeds,
+    followup,  # issue 17: certificates, evaluation
+    materials,
+    public,
+)

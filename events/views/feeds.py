@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -162,6 +163,16 @@ def personal_feed_url(user, filters: FeedFilters | None = None) -> str:
     return _absolute(url_for("events.personal_feed", token=user.feed_token, **args))
 
 
+def embed_snippet(filters: FeedFilters, name: str) -> str:
+    """Return the HTML a partner pastes in a page to show the agenda of ``filters`` (plain
+    text: the template escapes it as a whole)."""
+    url = _absolute(url_for("events.embedded_agenda", **filters.as_args()))
+    return (
+        f'<iframe src="{escape(url)}" title="{escape(name)}" width="100%" height="480" '
+        'style="border:1px solid #d7dde3" loading="lazy"></iframe>'
+    )
+
+
 @bp.get("/agenda/abonneren")
 def subscribe():
     """Pick filters (GET form) and get the feed's links; the personal link when signed in."""
@@ -180,6 +191,9 @@ def subscribe():
         name=name,
         links=feed_links(public_feed_url(filters), name),
         personal=personal,
+        embed_url=_absolute(url_for("events.embedded_agenda", **filters.as_args())),
+        embed_snippet=embed_snippet(filters, name),
+        json_url=_absolute(url_for("events.agenda_json", **filters.as_args())),
         regenerate_form=EmptyForm(),
         regions=db.session.scalars(select(Region).order_by(Region.position)).all(),
         themes=db.session.scalars(select(Theme).order_by(Theme.number)).all(),

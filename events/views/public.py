@@ -41,6 +41,7 @@ from events import registration as seats
 from events.calendar.feeds import event_state
 from events.calendar.ical import CALENDAR_MIMETYPE, event_calendar
 from events.calendar.links import google_calendar_url, outlook_calendar_url
+from events.followup.mailing import follow_ups_of
 from events.models import (
     Event,
     EventMaterial,
@@ -681,5 +682,10 @@ def my_activities():
         r.id: seats.cancel_token(r) for r in upcoming if r.state != RegistrationState.CANCELLED
     }
     return render_template(
-        "events/my_activities.html", upcoming=upcoming, past=past, tokens=tokens, form=EmptyForm()
+        "events/my_activities.html",
+        upcoming=upcoming,
+        past=past,
+        tokens=tokens,
+        form=EmptyForm(),
+        follow_ups=follow_ups_of(past, now),
     )

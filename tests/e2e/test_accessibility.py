@@ -326,3 +326,48 @@ def test_posting_journey_with_the_keyboard_alone(server, new_page, urls):
     tab_to(page, "Reactie plaatsen", within="#reageren")
     page.keyboard.press("Space")
     page.locator("strong", has_text="een reactie").wait_for()
+
+
+# --- issue 17: certificates, evaluation, embedded agenda, agenda mail ---------------------
+
+BXL_COORDINATOR = "coordinator.bxl@example.org"
+
+
+@pytest.fixture(scope="session")
+def follow_up_urls(server) -> dict[str, str]:
+    """Paths of issue 17's pages in the demo: the Brussels network moment that took place,
+    with present participants, certificates and three anonymous answers."""
+    from community.accounts.models import User
+    from events.followup.mailing import evaluation_token
+    from events.models import Certificate, Event, Registration
+
+    with server.app.app_context(), server.app.test_request_context():
+        event = db.session.scalar(select(Event).where(Event.title.like("Netwerkmoment Brussel%")))
+        certificate = db.session.scalar(select(Certificate).where(Certificate.event_id == event.id))
+        member = db.session.scalar(select(User).where(User.email == MEMBER))
+        registration = db.session.scalar(
+            select(Registration).where(
+                Registration.event_id == event.id, Registration.user_id == member.id
+            )
+        )
+        return {
+            "attest": "/attest",
+            "attest-geldig": f"/attest?code={certificate.code}",
+            "ingebed": "/agenda/ingebed?regio=west-vlaanderen",
+            "nieuw-per-mail": "/agenda/nieuw-per-mail",
+            "evaluatie": f"/evaluatie/{evaluation_token(registration)}",
+            "mijn-activiteiten": "/account/activiteiten",
+            "evaluatie-resultaten": f"/beheer/activiteiten/{event.slug}/evaluatie",
+            "evaluatie-vragen": f"/beheer/activiteiten/{event.slug}/evaluatie/vragen",
+        }
+
+
+def test_follow_up_and_agenda_pages_have_no_serious_axe_violations(
+    new_page, follow_up_urls, axe_source
+):
+    public = ["attest", "attest-geldig", "ingebed", "nieuw-per-mail", "evaluatie"]
+    check_pages(new_page, follow_up_urls, axe_source, public, None, "afgemeld")
+    member = ["nieuw-per-mail", "mijn-activiteiten"]
+    check_pages(new_page, follow_up_urls, axe_source, member, MEMBER, "lid")
+    organiser = ["evaluatie-resultaten", "evaluatie-vragen"]
+    check_pages(new_page, follow_up_urls, axe_source, organiser, BXL_COORDINATOR, "coordinator")

@@ -75,6 +75,13 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
             "forum_suspensions",
             "post_reports",
             "privacy_overrides",
+            # issue 17: follow-up after an activity and the agenda mail; no cached page shows them
+            "evaluation_forms",
+            "evaluation_requests",
+            "evaluations",
+            "certificates",
+            "agenda_subscriptions",
+            "agenda_mail_items",
         ),
         None,
     ),
