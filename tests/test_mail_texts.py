@@ -551,10 +551,12 @@ def test_follow_up_mail_and_reminder_have_their_lines(make_event, mailbox, rende
     lines = assert_lines(
         first,
         "Dag Ann Peeters,",
-        "Evaluatie invullen: " + mailing.evaluation_url(registration),
+        f"Bedankt dat je er was op „Vorming leerrecht” ({event_period_nl(event)}).",
         "Bruggen",
         BASE,
     )
+    assert any(line.startswith(f"Evaluatie invullen: {BASE}/evaluatie/") for line in lines)
+    follows(lines, f"Bedankt dat je er was op „Vorming leerrecht” ({event_period_nl(event)}).", "")
     assert any(
         line.startswith("Je attest van deelname (PDF) kun je hier downloaden: ") for line in lines
     )
@@ -592,3 +594,12 @@ def test_agenda_mail_and_its_confirmation_have_their_lines(make_event, mailbox, 
         line.startswith("Geen mail meer over nieuwe activiteiten? Schrijf je uit: ")
         for line in lines
     )
+
+
+def event_period_nl(event) -> str:
+    from flask_babel import force_locale
+
+    from events.display import event_period
+
+    with force_locale("nl_BE"):
+        return event_period(event)
