@@ -540,7 +540,7 @@ def test_follow_up_mail_and_reminder_have_their_lines(make_event, mailbox, rende
     from tests.events.followup_helpers import participant, took_place
 
     event = took_place(make_event, title="Vorming leerrecht")
-    registration = participant(event, name="Ann Peeters", email="ann@example.org")
+    participant(event, name="Ann Peeters", email="ann@example.org")
     now = dt.datetime.now(dt.UTC)
     mailing.send_follow_up(now)
     mailing.send_follow_up(now + mailing.REMIND_AFTER + dt.timedelta(minutes=1))
