@@ -61,6 +61,7 @@ CHECKED = {
     "account_exists",
     "practice_reviewed",
 }
+CHECKED |= {"follow_up", "follow_up_reminder", "agenda_mail", "agenda_mail_confirm"}  # issue 17
 
 
 @pytest.fixture
@@ -529,3 +530,76 @@ def balanced(html: str) -> bool:
     """True when every element opened is closed, in order."""
     parser = _parse(html)
     return not parser.mismatched and parser.open == []
+
+
+# --- issue 17: the mail after an activity, the agenda mail --------------------------------
+
+
+def test_follow_up_mail_and_reminder_have_their_lines(make_event, mailbox, rendered):
+    from events.followup import mailing
+    from tests.events.followup_helpers import participant, took_place
+
+    event = took_place(make_event, title="Vorming leerrecht")
+    participant(event, name="Ann Peeters", email="ann@example.org")
+    now = dt.datetime.now(dt.UTC)
+    mailing.send_follow_up(now)
+    mailing.send_follow_up(now + mailing.REMIND_AFTER + dt.timedelta(minutes=1))
+    send()
+
+    first, reminder = mailbox
+    assert rendered == ["follow_up", "follow_up_reminder"]
+    lines = assert_lines(
+        first,
+        "Dag Ann Peeters,",
+        f"Bedankt dat je er was op „Vorming leerrecht” ({event_period_nl(event)}).",
+        "Bruggen",
+        BASE,
+    )
+    assert any(line.startswith(f"Evaluatie invullen: {BASE}/evaluatie/") for line in lines)
+    follows(lines, f"Bedankt dat je er was op „Vorming leerrecht” ({event_period_nl(event)}).", "")
+    assert any(
+        line.startswith("Je attest van deelname (PDF) kun je hier downloaden: ") for line in lines
+    )
+    follows(lines, "Dag Ann Peeters,", "")
+    reminder_lines = assert_lines(reminder, "Dag Ann Peeters,", "Dit is de enige herinnering.")
+    follows(reminder_lines, "Dit is de enige herinnering.", "")
+    assert "Evaluatie invullen" in html_of(first)
+
+
+def test_agenda_mail_and_its_confirmation_have_their_lines(make_event, mailbox, rendered):
+    from events import agenda_mail
+
+    agenda_mail.request_confirmation("an@example.org", agenda_mail.AgendaChoice(), "nl")
+    now = dt.datetime.now(dt.UTC)
+    agenda_mail.subscribe("ben@example.org", agenda_mail.AgendaChoice(), now)
+    event = make_event(title="Netwerkmoment NAFT")
+    agenda_mail.send_agenda_mails(now)
+    send()
+
+    confirm, weekly = mailbox
+    assert rendered == ["agenda_mail_confirm", "agenda_mail"]
+    confirm_lines = assert_lines(confirm, "Dag,", "Bruggen")
+    link_line = next(line for line in confirm_lines if "/agenda/nieuw-per-mail/bevestigen/" in line)
+    assert link_line.startswith(BASE)
+    lines = assert_lines(
+        weekly,
+        "Nieuw in de agenda van de lerende netwerken:",
+        "- Netwerkmoment NAFT",
+        f"  {BASE}/activiteiten/{event.slug}",
+        f"Je keuze aanpassen: {BASE}/agenda/nieuw-per-mail",
+    )
+    after_title = lines[lines.index("- Netwerkmoment NAFT") + 1]
+    assert after_title.startswith("  ") and "netwerkmoment · " in after_title, after_title
+    assert any(
+        line.startswith("Geen mail meer over nieuwe activiteiten? Schrijf je uit: ")
+        for line in lines
+    )
+
+
+def event_period_nl(event) -> str:
+    from flask_babel import force_locale
+
+    from events.display import event_period
+
+    with force_locale("nl_BE"):
+        return event_period(event)
