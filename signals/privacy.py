@@ -14,10 +14,14 @@ import logging
 
 from forums.pii_guard import Finding, find_personal_data, finding_kinds
 from forums.posting import PersonalDataFound
+from signals.errors import SignalError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PersonalDataFound", "guard"]
+__all__ = ["REFUSED", "PersonalDataFound", "guard"]
+
+#: What a signal view catches from a domain function: every refusal with a message.
+REFUSED = (SignalError, PersonalDataFound)
 
 
 def guard(texts: dict[str, str], confirmed: bool = False) -> list[Finding]:

@@ -19,6 +19,7 @@ from community.core.filters import whole_number
 from community.core.text import slugify
 from signals import notes, workflow
 from signals.errors import SignalError
+from signals.privacy import REFUSED, PersonalDataFound
 from signals.forms import (
     AnswerForm,
     BundleForm,
@@ -101,7 +102,7 @@ def bundle_signals():
             workflow.add_to_bundle(bundle, list(chosen), current_user)  # type: ignore[arg-type]
         else:
             bundle = workflow.create_bundle(list(chosen), current_user, form.title.data or "")
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         return _triage_page(form, error.status, error.message)
     db.session.commit()
@@ -125,7 +126,7 @@ def ask(signal_id):
         if not form.validate():
             raise SignalError(_("Het formulier is verlopen. Probeer opnieuw."))
         workflow.ask_reporter(signal, current_user, form.question.data or "")
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         signal = get_signal_or_404(signal_id)
         return _signal_action_page(signal, error.message, error.status, question_form=form)
@@ -144,7 +145,7 @@ def signal_state(signal_id):
         if not form.validate():
             raise SignalError(_("Kies een fase."))
         workflow.set_signal_state(signal, current_user, State(form.state.data), form.note.data)
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         signal = get_signal_or_404(signal_id)
         return _signal_action_page(signal, error.message, error.status, state_form=form)
@@ -195,7 +196,7 @@ def categorise(bundle_id):
             policy_domain=form.policy_domain.data or None,  # type: ignore[arg-type]
             level=form.level.data or None,  # type: ignore[arg-type]
         )
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         bundle = get_bundle_or_404(bundle_id, manage=True)
         return _bundle_page(bundle, error.status, error.message, categorise_form=form)
@@ -222,7 +223,7 @@ def bundle_state(bundle_id):
             passed_to=form.passed_to.data or "",
             passed_on_at=passed_on_at,
         )
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         bundle = get_bundle_or_404(bundle_id, manage=True)
         return _bundle_page(bundle, error.status, error.message, state_form=form)
@@ -239,7 +240,7 @@ def publish(bundle_id):
         if not form.validate():
             raise SignalError(_("Het formulier is verlopen. Probeer opnieuw."))
         workflow.publish(bundle, current_user, form.summary.data or "", bool(form.is_published.data))
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         bundle = get_bundle_or_404(bundle_id, manage=True)
         return _bundle_page(bundle, error.status, error.message, publish_form=form, **privacy_context(error))
@@ -301,7 +302,7 @@ def _save_note(note):
             recommendations=form.recommendations.data or "",
             quotes=form.quotes.data or "",
         )
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         return _note_page(form, note, error.status, error.message, privacy_context(error))
     db.session.commit()
@@ -374,7 +375,7 @@ def answer_new():
             received_on=form.received_on.data,
             body=form.body.data or "",
         )
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         return _answer_page(form, error.status, error.message, privacy_context(error))
     db.session.commit()

@@ -23,10 +23,10 @@ from forums.models import Thread
 from forums.pii_guard import highlight
 from signals import reporting
 from signals.errors import SignalError
+from signals.privacy import REFUSED, PersonalDataFound
 from signals.forms import LinkForm, RecognitionForm, SignalForm
 from signals.listing import SignalFilter, signals_query
 from signals.models import LinkKind, LogEntry, Signal, SignalFollow, State
-from signals.privacy import PersonalDataFound
 from signals.views import (
     SIGNALS_PER_PAGE,
     bp,
@@ -113,7 +113,7 @@ def new():
         signal = reporting.report_signal(
             current_user, data, privacy_confirmed=bool(form.privacy_confirmed.data)
         )
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         return _form_page(form, status=error.status, error=error.message, privacy=privacy_context(error))
     db.session.commit()
@@ -144,7 +144,7 @@ def edit(signal_id):
             _signal_input(form, regions),
             privacy_confirmed=bool(form.privacy_confirmed.data),
         )
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         return _form_page(form, signal, error.status, error.message, privacy_context(error))
     db.session.commit()
@@ -227,7 +227,7 @@ def recognise(signal_id):
             form.context.data or "",
             privacy_confirmed=bool(form.privacy_confirmed.data),
         )
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         signal = get_signal_or_404(signal_id)
         return _detail_with_error(
@@ -257,7 +257,7 @@ def withdraw(signal_id):
     signal = get_signal_or_404(signal_id)
     try:
         reporting.withdraw_signal(signal, current_user)
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         return _detail_with_error(get_signal_or_404(signal_id), error.message, error.status)
     db.session.commit()
@@ -303,7 +303,7 @@ def link(signal_id):
             raise SignalError(_("Het formulier is verlopen. Probeer opnieuw."))
         kind, target = _link_target(form.address.data or "")
         reporting.add_link(signal, current_user, kind, target)
-    except SignalError as error:
+    except REFUSED as error:
         db.session.rollback()
         return _detail_with_error(
             get_signal_or_404(signal_id), error.message, error.status, link_form=form
