@@ -1,13 +1,15 @@
 """Who may do what with signals and bundles; used by views and templates alike.
 
 Rules (issue 16, "Rules"): signals are members-only; a coordinator triages the
-signals of a region they coordinate (``can_coordinate_in``). A bundle may hold
-signals of several regions (the same signal raised in several regions is one
-bundle); it may be edited by an admin, by a coordinator of the network-wide
-pseudo-region (the project group sees all regions), and by any coordinator of a
-region that has a signal in it or made it. The reporter's name: coordinators who
-may triage the signal or manage its bundle, the reporter, and members only when the
-reporter agreed; never the public.
+signals of a region they coordinate (``can_coordinate_in``, the rule of issue 13:
+admins everywhere, the network-wide coordinators the signals of the network-wide
+pseudo-region). A bundle may hold signals of several regions (the same signal raised
+in several regions is one bundle): each coordinator adds the signals of their own
+region to it, and it may be edited by an admin and by any coordinator of a region that
+has a signal in it (or of the region it was made in). Admins and the network-wide
+coordinators (the project group) see the overview of all regions. The reporter's
+name: coordinators who may triage the signal or manage its bundle, the reporter, and
+members only when the reporter agreed; never the public.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ def can_read_signals(user) -> bool:
 
 
 def is_network_coordinator(user) -> bool:
-    """True for admins and coordinators of the network-wide pseudo-region (all regions)."""
+    """True for admins and coordinators of the network-wide pseudo-region: they see the
+    overview of all regions (issue 16, "Admins and the project group see all regions")."""
     if not is_signed_in(user):
         return False
     return user.is_admin or any(r.is_network_wide for r in user.coordinated_regions)
@@ -34,14 +37,12 @@ def is_network_coordinator(user) -> bool:
 
 def can_triage_signal(user, signal: Signal) -> bool:
     """True when ``user`` may triage ``signal``: ask for more, categorise, bundle, close."""
-    return can_coordinate_in(user, signal.region_id) or is_network_coordinator(user)
+    return can_coordinate_in(user, signal.region_id)
 
 
 def can_manage_bundle(user, bundle: SignalBundle) -> bool:
     """True when ``user`` may edit ``bundle``: see the module's rule for cross-region bundles."""
-    if is_network_coordinator(user):
-        return True
-    if not (is_signed_in(user) and user.is_coordinator):
+    if not (is_signed_in(user) and (user.is_admin or user.is_coordinator)):
         return False
     regions = {signal.region_id for signal in bundle.signals}
     if bundle.region_id is not None:

@@ -140,8 +140,8 @@ def create_bundle(signals: list[Signal], coordinator: User, title: str) -> Signa
     """Merge ``signals`` into a new bundle (state "bundled"); every reporter and recognition
     stays with its signal. Returns the bundle.
 
-    The bundle's region is the coordinator's (None for an admin or the network-wide
-    coordinators). Raises ``NothingChosen``/``MissingField``/``TooLong`` (422),
+    The bundle's region is the coordinator's first province (None for an admin or a
+    network-wide coordinator). Raises ``NothingChosen``/``MissingField``/``TooLong`` (422),
     ``NotAllowed`` (403: a signal the coordinator may not triage), ``NotOpen`` (409).
     """
     if not signals:

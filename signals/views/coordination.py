@@ -50,8 +50,7 @@ def _triageable():
     query = select(Signal).options(joinedload(Signal.region)).where(
         Signal.bundle_id.is_(None), Signal.state.in_([State.NEW, State.IN_PROGRESS])
     )
-    if not is_network_coordinator(current_user):
-        query = query.where(coordinated_filter(current_user, Signal.region_id))
+    query = query.where(coordinated_filter(current_user, Signal.region_id))
     return db.session.scalars(query.order_by(Signal.created_at.desc(), Signal.id.desc())).all()
 
 

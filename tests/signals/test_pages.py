@@ -23,7 +23,7 @@ def _count(model) -> int:
 
 def _bundle(network, make_signal, *regions, title="Geen dagbesteding na uitsluiting"):
     signals = [make_signal(r) for r in regions or (network.west,)]
-    bundle = workflow.create_bundle(signals, network.network_coordinator, title)
+    bundle = workflow.create_bundle(signals, network.admin, title)
     db.session.commit()
     return bundle
 
@@ -163,11 +163,9 @@ def test_the_coordinator_asks_the_reporter_by_mail(client, mailbox, network, mak
     assert signal.state == State.IN_PROGRESS
 
 
-def test_a_network_coordinator_bundles_signals_of_three_regions(
-    client, network, make_signal
-):
+def test_an_admin_bundles_signals_of_three_regions(client, network, make_signal):
     signals = [make_signal(r) for r in (network.west, network.east, network.limburg)]
-    sign_in(client, network.network_coordinator)
+    sign_in(client, network.admin)
     response = client.post_form(
         "/signalen/beheer/bundelen",
         {"signaal": [str(s.id) for s in signals], "title": "Geen dagbesteding", "bundle": ""},
@@ -321,3 +319,35 @@ def test_linking_a_forum_thread_and_a_bad_address(client, network, make_signal, 
     assert "Netwerkmoment West" in client.get(f"/signalen/{signal.id}").text
     bad = client.post_form(f"/signalen/{signal.id}/koppelen", {"address": "https://example.org/x"})
     assert bad.status_code == 422 and "Plak het adres" in bad.text
+
+
+def test_a_coordinator_adds_their_regions_signal_to_the_bundle_of_two_other_regions(
+    client, network, make_signal
+):
+    bundle = _bundle(network, make_signal, network.east, network.limburg, title="NAFT vol")
+    mine = make_signal(network.west)
+    sign_in(client, network.west_coordinator)
+    triage = client.get("/signalen/beheer")
+    assert mine.title in triage.text and "NAFT vol" in triage.text
+
+    response = client.post_form(
+        "/signalen/beheer/bundelen", {"signaal": [str(mine.id)], "title": "", "bundle": str(bundle.id)}
+    )
+
+    assert response.status_code == 303
+    db.session.refresh(mine)
+    assert mine.bundle_id == bundle.id
+    page = client.get(f"/signalen/bundels/{bundle.id}")
+    assert "West-Vlaanderen, Oost-Vlaanderen, Limburg" in page.text
+
+
+def test_a_coordinator_cannot_put_another_regions_signal_in_a_bundle(
+    client, network, make_signal
+):
+    theirs = make_signal(network.east)
+    sign_in(client, network.west_coordinator)
+    response = client.post_form(
+        "/signalen/beheer/bundelen", {"signaal": [str(theirs.id)], "title": "Mijn bundel", "bundle": ""}
+    )
+    assert response.status_code == 403 and "Dit mag je niet" in response.text
+    assert _count(SignalBundle) == 0
