@@ -217,5 +217,5 @@ def note_docx(note: PolicyNote) -> bytes:
             document.add_paragraph(f"„{quote}”", style="Intense Quote")
     document.add_heading(_("Aanbevelingen"), level=1)
     for paragraph in note.recommendations.split("\n\n"):
-        document.add_paragraph(paragraph)
+        document.add_paragraph(paragraph, style="List Number")
     return docx_bytes(document)
