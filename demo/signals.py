@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from community.accounts.models import Region, Sector, Theme, User
 from community.core.extensions import db
@@ -116,6 +116,24 @@ def seed_signals(users: dict[str, User], today: dt.date) -> dict[str, int]:
             body=answer["body"].strip(),
         )
         workflow.publish(bundle, admin, data["summary"].strip(), True)
+        # The steps happened over weeks, not at the moment of seeding.
+        when = {
+            "bundled": _ago(today, data["passed_days"] + 7),
+            "categorised": _ago(today, data["passed_days"] + 7),
+            "state": bundle.passed_on_at,
+            "answered": _ago(today, answer["days"]),
+            "published": _ago(today, answer["days"] - 1),
+        }
+        db.session.flush()
+        steps = select(LogEntry).where(
+            or_(
+                LogEntry.bundle_id == bundle.id,
+                LogEntry.signal_id.in_([s.id for s in bundle.signals]) & (LogEntry.action != "reported"),
+            )
+        )
+        for entry in db.session.scalars(steps):
+            entry.at = when.get(entry.action, entry.at)
+        bundle.published_at = when["published"]
     db.session.flush()
     # The demo tells nobody: the mails the steps queued for the followers are dropped.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > last_mail))

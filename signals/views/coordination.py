@@ -31,7 +31,7 @@ from signals.forms import (
     SignalStateForm,
 )
 from signals.listing import overview as count_overview
-from signals.models import LogEntry, PolicyNote, Signal, SignalBundle, State
+from signals.models import BUNDLE_STATES, LogEntry, PolicyNote, Signal, SignalBundle, State
 from signals.permissions import can_manage_bundle, can_triage_signal, is_network_coordinator
 from signals.views import (
     bp,
@@ -159,9 +159,13 @@ def _bundle_page(bundle, status=200, error=None, **forms):
         .where(LogEntry.bundle_id == bundle.id)
         .order_by(LogEntry.at, LogEntry.id)
     ).all()
+    state_form = BundleStateForm()
+    if state_form.state.data is None:  # offer the next step first
+        steps = list(BUNDLE_STATES)
+        state_form.state.data = steps[min(steps.index(State(bundle.state)) + 1, len(steps) - 1)]
     context = {
         "categorise_form": CategoriseForm(obj=bundle),
-        "state_form": BundleStateForm(),
+        "state_form": state_form,
         "publish_form": PublishForm(obj=bundle),
     }
     context.update(forms)
