@@ -128,7 +128,8 @@ def seed_signals(users: dict[str, User], today: dt.date) -> dict[str, int]:
         steps = select(LogEntry).where(
             or_(
                 LogEntry.bundle_id == bundle.id,
-                LogEntry.signal_id.in_([s.id for s in bundle.signals]) & (LogEntry.action != "reported"),
+                LogEntry.signal_id.in_([s.id for s in bundle.signals])
+                & (LogEntry.action != "reported"),
             )
         )
         for entry in db.session.scalars(steps):

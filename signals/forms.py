@@ -21,7 +21,6 @@ from signals.models import (
     STATE_LABELS,
 )
 
-
 DATE_MESSAGE = _l("Geef een geldige datum, zoals 2027-03-15.")
 
 
@@ -76,7 +75,7 @@ class SignalForm(FlaskForm):
 
 
 class RecognitionForm(FlaskForm):
-    """"Ik herken dit", with an optional line from the member's region or sector."""
+    """ "Ik herken dit", with an optional line from the member's region or sector."""
 
     context = StringField(_l("Jouw aanvulling (niet verplicht)"), filters=[one_line])
     privacy_confirmed = BooleanField(PRIVACY_CONFIRM_LABEL)

@@ -52,9 +52,7 @@ def signals_query(chosen: SignalFilter) -> Select:
     if chosen.theme is not None:
         query = query.where(
             Signal.id.in_(
-                select(signal_themes.c.signal_id).where(
-                    signal_themes.c.theme_id == chosen.theme.id
-                )
+                select(signal_themes.c.signal_id).where(signal_themes.c.theme_id == chosen.theme.id)
             )
         )
     if chosen.sector is not None:

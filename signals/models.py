@@ -290,7 +290,7 @@ class Signal(Base):
 
 
 class Recognition(Base):
-    """"Ik herken dit": one per member per signal, with a line from their region or sector."""
+    """ "Ik herken dit": one per member per signal, with a line from their region or sector."""
 
     __tablename__ = "signal_recognitions"
     __table_args__ = (UniqueConstraint("signal_id", "user_id"),)
@@ -366,9 +366,7 @@ class SignalLink(Base):
     kind: Mapped[LinkKind] = mapped_column(String(20))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    practice_id: Mapped[int | None] = mapped_column(
-        ForeignKey("practices.id", ondelete="CASCADE")
-    )
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -27,10 +27,11 @@ def followers(signals: list[Signal]) -> list[User]:
     )
 
 
-def notify_bundle_followers(bundle: SignalBundle, what: str, note: str = "") -> int:
+def notify_bundle_followers(bundle: SignalBundle, what, note: str = "") -> int:
     """Queue a mail to every follower of ``bundle``'s signals about ``what`` happened.
 
-    ``what`` is a lazy Dutch sentence (``_l``: rendered in each recipient's language). Returns how many mails.
+    ``what`` is a lazy Dutch sentence (``_l``: rendered in each recipient's language).
+    Returns how many mails were queued.
     """
     people = followers(list(bundle.signals))
     path = f"/signalen/bundels/{bundle.id}"  # signals.bundle (no request needed)
@@ -49,7 +50,7 @@ def notify_bundle_followers(bundle: SignalBundle, what: str, note: str = "") -> 
     return len(people)
 
 
-def notify_signal_followers(signal: Signal, what: str, note: str = "") -> int:
+def notify_signal_followers(signal: Signal, what, note: str = "") -> int:
     """Queue a mail to every follower of ``signal`` (one not in a bundle); returns how many."""
     people = followers([signal])
     path = f"/signalen/{signal.id}"  # signals.detail

@@ -29,8 +29,8 @@ from signals.errors import (
     WrongDate,
 )
 from signals.models import (
-    STATE_LABELS,
     BUNDLE_STATES,
+    STATE_LABELS,
     Answer,
     Level,
     PolicyDomain,

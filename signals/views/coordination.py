@@ -19,7 +19,6 @@ from community.core.filters import whole_number
 from community.core.text import slugify
 from signals import notes, workflow
 from signals.errors import SignalError
-from signals.privacy import REFUSED, PersonalDataFound
 from signals.forms import (
     AnswerForm,
     BundleForm,
@@ -33,6 +32,7 @@ from signals.forms import (
 from signals.listing import overview as count_overview
 from signals.models import BUNDLE_STATES, LogEntry, PolicyNote, Signal, SignalBundle, State
 from signals.permissions import can_manage_bundle, can_triage_signal, is_network_coordinator
+from signals.privacy import REFUSED
 from signals.views import (
     bp,
     get_bundle_or_404,
@@ -47,8 +47,10 @@ BRUSSELS = ZoneInfo("Europe/Brussels")  # a date typed without a time: noon in B
 
 def _triageable():
     """The open signals not in a bundle that the current coordinator may triage."""
-    query = select(Signal).options(joinedload(Signal.region)).where(
-        Signal.bundle_id.is_(None), Signal.state.in_([State.NEW, State.IN_PROGRESS])
+    query = (
+        select(Signal)
+        .options(joinedload(Signal.region))
+        .where(Signal.bundle_id.is_(None), Signal.state.in_([State.NEW, State.IN_PROGRESS]))
     )
     query = query.where(coordinated_filter(current_user, Signal.region_id))
     return db.session.scalars(query.order_by(Signal.created_at.desc(), Signal.id.desc())).all()
@@ -96,9 +98,9 @@ def bundle_signals():
     try:
         if not form.validate():
             raise SignalError(_("Kies een bestaande bundel of geef een titel."))
-        if form.bundle.data:
-            bundle = db.session.get(SignalBundle, form.bundle.data)
-            workflow.add_to_bundle(bundle, list(chosen), current_user)  # type: ignore[arg-type]
+        existing = db.session.get(SignalBundle, form.bundle.data) if form.bundle.data else None
+        if existing is not None:
+            bundle = workflow.add_to_bundle(existing, list(chosen), current_user)
         else:
             bundle = workflow.create_bundle(list(chosen), current_user, form.title.data or "")
     except REFUSED as error:
@@ -143,7 +145,9 @@ def signal_state(signal_id):
     try:
         if not form.validate():
             raise SignalError(_("Kies een fase."))
-        workflow.set_signal_state(signal, current_user, State(form.state.data), form.note.data)
+        workflow.set_signal_state(
+            signal, current_user, State(form.state.data), form.note.data or ""
+        )
     except REFUSED as error:
         db.session.rollback()
         signal = get_signal_or_404(signal_id)
@@ -155,9 +159,7 @@ def signal_state(signal_id):
 
 def _bundle_page(bundle, status=200, error=None, **forms):
     log_entries = db.session.scalars(
-        select(LogEntry)
-        .where(LogEntry.bundle_id == bundle.id)
-        .order_by(LogEntry.at, LogEntry.id)
+        select(LogEntry).where(LogEntry.bundle_id == bundle.id).order_by(LogEntry.at, LogEntry.id)
     ).all()
     state_form = BundleStateForm()
     if state_form.state.data is None:  # offer the next step first
@@ -196,8 +198,8 @@ def categorise(bundle_id):
             bundle,
             current_user,
             title=form.title.data or "",
-            policy_domain=form.policy_domain.data or None,  # type: ignore[arg-type]
-            level=form.level.data or None,  # type: ignore[arg-type]
+            policy_domain=form.policy_domain.data or None,
+            level=form.level.data or None,
         )
     except REFUSED as error:
         db.session.rollback()
@@ -214,7 +216,9 @@ def bundle_state(bundle_id):
     form = BundleStateForm()
     try:
         if not form.validate():
-            raise SignalError(form.passed_on_at.errors[0] if form.passed_on_at.errors else _("Kies een fase."))
+            raise SignalError(
+                form.passed_on_at.errors[0] if form.passed_on_at.errors else _("Kies een fase.")
+            )
         passed_on_at = None
         if form.passed_on_at.data:
             passed_on_at = dt.datetime.combine(form.passed_on_at.data, dt.time(12), BRUSSELS)
@@ -242,11 +246,15 @@ def publish(bundle_id):
     try:
         if not form.validate():
             raise SignalError(_("Het formulier is verlopen. Probeer opnieuw."))
-        workflow.publish(bundle, current_user, form.summary.data or "", bool(form.is_published.data))
+        workflow.publish(
+            bundle, current_user, form.summary.data or "", bool(form.is_published.data)
+        )
     except REFUSED as error:
         db.session.rollback()
         bundle = get_bundle_or_404(bundle_id, manage=True)
-        return _bundle_page(bundle, error.status, error.message, publish_form=form, **privacy_context(error))
+        return _bundle_page(
+            bundle, error.status, error.message, publish_form=form, **privacy_context(error)
+        )
     db.session.commit()
     flash(_("De publieke samenvatting is bewaard."), "success")
     return redirect(url_for("signals.bundle", bundle_id=bundle.id), 303)

@@ -23,10 +23,10 @@ from forums.models import Thread
 from forums.pii_guard import highlight
 from signals import reporting
 from signals.errors import SignalError
-from signals.privacy import REFUSED, PersonalDataFound
 from signals.forms import LinkForm, RecognitionForm, SignalForm
 from signals.listing import SignalFilter, signals_query
 from signals.models import LinkKind, LogEntry, Signal, SignalFollow, State
+from signals.privacy import REFUSED, PersonalDataFound
 from signals.views import (
     SIGNALS_PER_PAGE,
     bp,
@@ -54,11 +54,11 @@ def _signal_input(form: SignalForm, regions) -> reporting.SignalInput:
         description=form.description.data or "",
         region=next((r for r in regions if r.id == form.region.data), None),
         themes=themes,
-        age_group=form.age_group.data or None,  # type: ignore[arg-type]
+        age_group=form.age_group.data or None,
         municipality=form.municipality.data or "",
         sectors=[Sector(v) for v in form.sectors.data or []],
         services=form.services.data or "",
-        frequency=form.frequency.data or None,  # type: ignore[arg-type]
+        frequency=form.frequency.data or None,
         tried=form.tried.data or "",
         would_help=form.would_help.data or "",
         is_name_shared=bool(form.is_name_shared.data),
@@ -115,7 +115,9 @@ def new():
         )
     except REFUSED as error:
         db.session.rollback()
-        return _form_page(form, status=error.status, error=error.message, privacy=privacy_context(error))
+        return _form_page(
+            form, status=error.status, error=error.message, privacy=privacy_context(error)
+        )
     db.session.commit()
     flash(_("Bedankt: je signaal is gemeld. Je krijgt mail als er iets mee gebeurt."), "success")
     return redirect(url_for("signals.detail", signal_id=signal.id), 303)
@@ -261,7 +263,10 @@ def withdraw(signal_id):
         db.session.rollback()
         return _detail_with_error(get_signal_or_404(signal_id), error.message, error.status)
     db.session.commit()
-    flash(_("Je signaal is ingetrokken. Het blijft bewaard, maar wordt niet verder behandeld."), "success")
+    flash(
+        _("Je signaal is ingetrokken. Het blijft bewaard, maar wordt niet verder behandeld."),
+        "success",
+    )
     return redirect(url_for("signals.detail", signal_id=signal.id), 303)
 
 
@@ -315,8 +320,11 @@ def link(signal_id):
 
 def count_open_signals(region: Region) -> int:
     """How many open signals ``region`` has (for a coordinator's overview)."""
-    return db.session.scalar(
-        select(func.count(Signal.id)).where(
-            Signal.region_id == region.id, Signal.state.in_([State.NEW, State.IN_PROGRESS])
+    return (
+        db.session.scalar(
+            select(func.count(Signal.id)).where(
+                Signal.region_id == region.id, Signal.state.in_([State.NEW, State.IN_PROGRESS])
+            )
         )
-    ) or 0
+        or 0
+    )

@@ -21,7 +21,9 @@ def _bundle_from_two_other_regions(server) -> str:
 
     with server.app.app_context():
         admin = db.session.scalar(select(User).where(User.is_admin.is_(True)))
-        reporter = db.session.scalar(select(User).where(User.email == "jeugdhulp.begeleider@example.org"))
+        reporter = db.session.scalar(
+            select(User).where(User.email == "jeugdhulp.begeleider@example.org")
+        )
         signals = []
         for slug in ("antwerpen", "brussel"):
             region = db.session.scalar(select(Region).where(Region.slug == slug))
@@ -35,7 +37,9 @@ def _bundle_from_two_other_regions(server) -> str:
                     ),
                 )
             )
-        bundle = workflow.create_bundle(signals, admin, "Wachtlijsten voor schoolexterne ondersteuning")
+        bundle = workflow.create_bundle(
+            signals, admin, "Wachtlijsten voor schoolexterne ondersteuning"
+        )
         db.session.commit()
         return bundle.title
 
@@ -50,8 +54,12 @@ def test_report_on_a_phone_bundle_across_regions_export_the_note_and_mail_the_an
     sign_in(phone, TEACHER)
     phone.get_by_role("link", name="Signalen").first.click()
     phone.get_by_role("link", name="Signaal melden").first.click()
-    phone.get_by_label("Wat loopt vast?").fill("Kinderen wachten maanden op schoolexterne ondersteuning")
-    phone.get_by_label("Beschrijving").fill("In onze scholen wachten kinderen van 8 tot 11 een half jaar.")
+    phone.get_by_label("Wat loopt vast?").fill(
+        "Kinderen wachten maanden op schoolexterne ondersteuning"
+    )
+    phone.get_by_label("Beschrijving").fill(
+        "In onze scholen wachten kinderen van 8 tot 11 een half jaar."
+    )
     phone.get_by_label("Regio").select_option(label="West-Vlaanderen")
     phone.get_by_role("button", name="Signaal melden").click()
     phone.get_by_text("Bedankt: je signaal is gemeld").wait_for()
@@ -89,7 +97,8 @@ def test_report_on_a_phone_bundle_across_regions_export_the_note_and_mail_the_an
 
     mail = server.wait_for_mail(TEACHER, "Nieuws over het signaal")
     answers = [
-        m for m in server.mails_to(TEACHER)
+        m
+        for m in server.mails_to(TEACHER)
         if "We breiden de ondersteuningsnetwerken uit." in m.get_body(("plain",)).get_content()
     ]
     assert mail is not None and len(answers) == 1

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from community.accounts.models import Sector
 from community.core.extensions import db
 from signals import gdpr, notes, reporting, workflow
-from tests.conftest import PASSWORD
 from signals.errors import (
     AlreadyRecognised,
     CannotWithdraw,
@@ -24,6 +23,7 @@ from signals.errors import (
 from signals.models import LogEntry, Recognition, Signal, SignalFollow, State
 from signals.permissions import can_manage_bundle, can_see_reporter, can_triage_signal
 from signals.privacy import PersonalDataFound
+from tests.conftest import PASSWORD
 
 
 def _count(model) -> int:
@@ -64,9 +64,7 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_stored(
     assert _count(Signal) == 0
 
 
-@pytest.mark.parametrize(
-    "field", ["title", "description", "services", "tried", "would_help"]
-)
+@pytest.mark.parametrize("field", ["title", "description", "services", "tried", "would_help"])
 def test_personal_data_in_any_free_text_field_is_refused_unless_confirmed(
     network, make_user, field
 ):
@@ -168,12 +166,8 @@ def test_who_may_edit_a_cross_region_bundle(network, make_signal, make_region, m
     assert not can_manage_bundle(stranger, bundle)
 
 
-def test_a_province_coordinator_adds_their_signal_to_a_bundle_from_elsewhere(
-    network, make_signal
-):
-    bundle = workflow.create_bundle(
-        [make_signal(network.east)], network.east_coordinator, "NAFT"
-    )
+def test_a_province_coordinator_adds_their_signal_to_a_bundle_from_elsewhere(network, make_signal):
+    bundle = workflow.create_bundle([make_signal(network.east)], network.east_coordinator, "NAFT")
     mine = make_signal(network.west)
     workflow.add_to_bundle(bundle, [mine], network.west_coordinator)
     assert mine.bundle_id == bundle.id and mine.state == State.BUNDLED
@@ -257,9 +251,7 @@ def test_quotes_in_a_policy_note_are_checked_without_a_tick(network, make_signal
         )
 
 
-def test_export_holds_a_members_signals_and_erasure_keeps_them(
-    network, make_signal, make_user
-):
+def test_export_holds_a_members_signals_and_erasure_keeps_them(network, make_signal, make_user):
     from community.gdpr.rights import delete_account
 
     reporter = make_user(region=network.west)
@@ -279,6 +271,11 @@ def test_export_holds_a_members_signals_and_erasure_keeps_them(
     assert signal.reporter.display_name == "verwijderd lid"
     assert signal.is_name_shared is False
     assert _count(Recognition) == 1
-    assert db.session.scalar(
-        select(func.count()).select_from(SignalFollow).where(SignalFollow.user_id == reporter.id)
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SignalFollow)
+            .where(SignalFollow.user_id == reporter.id)
+        )
+        == 0
+    )

@@ -111,7 +111,10 @@ def test_a_member_recognises_a_signal_once_and_a_double_shows_a_message(
     assert first.status_code == 303
     assert second.status_code == 409 and "Je herkende dit signaal al." in second.text
     page = client.get(f"/signalen/{signal.id}")
-    assert "„Ook in Oost-Vlaanderen.”" in page.text and "Oost-Vlaanderen, welzijn/jeugdhulp" in page.text
+    assert (
+        "„Ook in Oost-Vlaanderen.”" in page.text
+        and "Oost-Vlaanderen, welzijn/jeugdhulp" in page.text
+    )
     assert _count(Recognition) == 1
 
 
@@ -260,7 +263,9 @@ def test_a_policy_note_exports_as_pdf_and_docx(client, network, make_signal):
     assert "Niemand is bevoegd." in document and "Oost-Vlaanderen" in document
 
 
-def test_another_regions_coordinator_does_not_get_the_note(client, network, make_signal, make_region, make_user):
+def test_another_regions_coordinator_does_not_get_the_note(
+    client, network, make_signal, make_region, make_user
+):
     bundle = _bundle(network, make_signal, network.west)
     sign_in(client, network.west_coordinator)
     client.post_form(
@@ -314,7 +319,10 @@ def test_linking_a_forum_thread_and_a_bad_address(client, network, make_signal, 
     signal = make_signal(network.west)
     event = make_event(region=network.west, title="Netwerkmoment West")
     sign_in(client, signal.reporter)
-    ok = client.post_form(f"/signalen/{signal.id}/koppelen", {"address": f"http://bruggen.test/activiteiten/{event.slug}"})
+    ok = client.post_form(
+        f"/signalen/{signal.id}/koppelen",
+        {"address": f"http://bruggen.test/activiteiten/{event.slug}"},
+    )
     assert ok.status_code == 303
     assert "Netwerkmoment West" in client.get(f"/signalen/{signal.id}").text
     bad = client.post_form(f"/signalen/{signal.id}/koppelen", {"address": "https://example.org/x"})
@@ -331,7 +339,8 @@ def test_a_coordinator_adds_their_regions_signal_to_the_bundle_of_two_other_regi
     assert mine.title in triage.text and "NAFT vol" in triage.text
 
     response = client.post_form(
-        "/signalen/beheer/bundelen", {"signaal": [str(mine.id)], "title": "", "bundle": str(bundle.id)}
+        "/signalen/beheer/bundelen",
+        {"signaal": [str(mine.id)], "title": "", "bundle": str(bundle.id)},
     )
 
     assert response.status_code == 303
@@ -341,13 +350,12 @@ def test_a_coordinator_adds_their_regions_signal_to_the_bundle_of_two_other_regi
     assert "West-Vlaanderen, Oost-Vlaanderen, Limburg" in page.text
 
 
-def test_a_coordinator_cannot_put_another_regions_signal_in_a_bundle(
-    client, network, make_signal
-):
+def test_a_coordinator_cannot_put_another_regions_signal_in_a_bundle(client, network, make_signal):
     theirs = make_signal(network.east)
     sign_in(client, network.west_coordinator)
     response = client.post_form(
-        "/signalen/beheer/bundelen", {"signaal": [str(theirs.id)], "title": "Mijn bundel", "bundle": ""}
+        "/signalen/beheer/bundelen",
+        {"signaal": [str(theirs.id)], "title": "Mijn bundel", "bundle": ""},
     )
     assert response.status_code == 403 and "Dit mag je niet" in response.text
     assert _count(SignalBundle) == 0

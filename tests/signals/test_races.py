@@ -61,8 +61,7 @@ def test_a_double_recognition_at_once_counts_once_and_never_answers_5xx(
         assert statuses in ([303, 303], [303, 409]), statuses
         loser = [r for r in responses if r.status_code == 409]
         assert all(
-            "Je herkende dit signaal al." in r.text or "Tegelijk bewaard" in r.text
-            for r in loser
+            "Je herkende dit signaal al." in r.text or "Tegelijk bewaard" in r.text for r in loser
         )
         db.session.expire_all()
         recognitions = db.session.scalar(
