@@ -157,7 +157,7 @@ EXPECTED = {
     "signals.recognise": {"POST": (LOGIN, 403, 303, 303, 303, 303)},
     "signals.follow": {"POST": (LOGIN, 403, 303, 303, 303, 303)},
     "signals.withdraw": {"POST": (LOGIN, 403, 409, 409, 409, 409)},  # the reporter's alone
-    "signals.link": {"POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "signals.link": {"POST": region_managers(422)},  # and the reporter
     "signals.ask": {"POST": region_managers(422)},
     "signals.signal_state": {"POST": region_managers(422)},
     "signals.triage": {"GET": COORDINATORS},

@@ -268,8 +268,11 @@ def _open_bundles_all():
     return db.session.scalars(select(SignalBundle).order_by(SignalBundle.created_at.desc())).all()
 
 
+MAX_ID = 2**31 - 1  # an id beyond any INTEGER column is no bundle (and no query)
+
+
 def _chosen_bundles(ids) -> list[SignalBundle]:
-    wanted = [i for i in ids if i]
+    wanted = [i for i in ids if isinstance(i, int) and 0 < i <= MAX_ID]
     return list(db.session.scalars(select(SignalBundle).where(SignalBundle.id.in_(wanted))))
 
 

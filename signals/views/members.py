@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import RequestRedirect
 
 from community.accounts.filters import region_arg, theme_arg
-from community.accounts.models import Region, Sector
+from community.accounts.models import Sector
 from community.core.extensions import db
 from community.core.filters import choice_arg, page_arg
 from community.core.forms import EmptyForm
@@ -26,6 +26,7 @@ from signals.errors import SignalError
 from signals.forms import LinkForm, RecognitionForm, SignalForm
 from signals.listing import SignalFilter, signals_query
 from signals.models import LinkKind, LogEntry, Signal, SignalFollow, State
+from signals.permissions import can_edit_signal
 from signals.privacy import REFUSED, PersonalDataFound
 from signals.views import (
     SIGNALS_PER_PAGE,
@@ -125,8 +126,6 @@ def new():
 
 @bp.route("/signalen/<int:signal_id>/bewerken", methods=["GET", "POST"])
 def edit(signal_id):
-    from signals.permissions import can_edit_signal
-
     signal = get_signal_or_404(signal_id)
     if not can_edit_signal(current_user, signal):
         abort(403)
@@ -134,6 +133,7 @@ def edit(signal_id):
     form = SignalForm(obj=signal) if request.method == "GET" else SignalForm()
     form.fill_choices([r for r in regions if not r.is_network_wide], themes)
     if request.method == "GET":
+        form.region.data = signal.region_id
         form.themes.data = [t.id for t in signal.themes]
         form.sectors.data = [s.value for s in signal.sector_list]
         return _form_page(form, signal)
@@ -302,6 +302,8 @@ def _link_target(address: str):
 @bp.route("/signalen/<int:signal_id>/koppelen", methods=["POST"])
 def link(signal_id):
     signal = get_signal_or_404(signal_id)
+    if not (signal.reporter_id == current_user.id or can_edit_signal(current_user, signal)):
+        abort(403)
     form = LinkForm()
     try:
         if not form.validate():
@@ -316,15 +318,3 @@ def link(signal_id):
     db.session.commit()
     flash(_("De koppeling is toegevoegd."), "success")
     return redirect(url_for("signals.detail", signal_id=signal.id), 303)
-
-
-def count_open_signals(region: Region) -> int:
-    """How many open signals ``region`` has (for a coordinator's overview)."""
-    return (
-        db.session.scalar(
-            select(func.count(Signal.id)).where(
-                Signal.region_id == region.id, Signal.state.in_([State.NEW, State.IN_PROGRESS])
-            )
-        )
-        or 0
-    )
