@@ -29,6 +29,7 @@ FEATURES = (
     "community.gdpr.wiring:register",
     "events.wiring:register",
     "forums.wiring:register",
+    "signals.wiring:register",
 )
 
 #: Every blueprint, in order of registration.
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     "events.views:bp",  # agenda, activities, registration, calendar feeds
     "events.views.manage:bp",  # organiser pages
     "forums.views:bp",  # forums, threads, posting, moderation, subscriptions
+    "signals.views:bp",  # signals, recognitions, bundles, policy notes, answers
 )
 
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).
@@ -50,6 +52,7 @@ CLI_COMMANDS = (
     "community.gdpr.cli:COMMANDS",  # purge
     "events.cli:COMMANDS",  # send-reminders, release-expired-registrations
     "forums.cli:COMMANDS",  # send-forum-digest
+    "signals.cli:COMMANDS",  # (none yet)
     "demo.cli:COMMANDS",  # seed-demo
 )
 

@@ -27,6 +27,7 @@ from community.library.models import (
 )
 from community.library.uploads import extract_pdf_text
 from demo.pdf import material_pdf
+from demo.signals import seed_signals
 from events.models import (
     Event,
     EventMaterial,
@@ -154,6 +155,7 @@ class _Seeder:
         self.seed_threads()
         self.seed_event_threads()
         db.session.flush()
+        self.counts.update(seed_signals(self.users, self.today))  # issue 16: demo/signals.py
         return self.counts
 
     # --- community -----------------------------------------------------------

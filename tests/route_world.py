@@ -38,6 +38,7 @@ from events.models import (
     Visibility,
 )
 from forums.models import Category, Forum, Notification, Post, Report, Subscription, Thread
+from signals.models import PolicyNote, Signal, SignalBundle, State
 from tests.pages_helpers import sign_in
 
 ROLES = ("anonymous", "unverified", "member", "other_coordinator", "coordinator", "admin")
@@ -238,6 +239,16 @@ def build_world() -> World:
         recipient="gast@example.org", subject="Mislukt", body_text="-", failed_at=now, attempts=8
     )
     db.session.add(failed_mail)
+    # The signal function (issue 16): an open signal and a bundle (with a policy note) of the
+    # region, both reported by the author.
+    signal = Signal(title="Wachtlijst", description="Lang.", region=region, reporter=author)
+    bundled = Signal(
+        title="Geen dagbesteding", description="Thuis.", region=region, reporter=author
+    )
+    bundle = SignalBundle(title="Dagbesteding", state=State.BUNDLED, signals=[bundled])
+    bundled.state = State.BUNDLED
+    note = PolicyNote(title="Nota", recommendations="Doe iets.", bundles=[bundle])
+    db.session.add_all([signal, bundled, bundle, note])
     db.session.commit()
     return World(
         region=region,
@@ -259,7 +270,13 @@ def build_world() -> World:
         material=material,
         practice=practice,
         attachment=attachment,
-        extra={"network_wide": network_wide, "failed_mail": failed_mail},
+        extra={
+            "network_wide": network_wide,
+            "failed_mail": failed_mail,
+            "signals": [signal, bundled],
+            "bundle": bundle,
+            "note": note,
+        },
     )
 
 
@@ -274,6 +291,8 @@ def move_world_to(world: World, region: Region | None) -> None:
     world.event.region = region or network_wide
     for thing in (world.thread, world.material, world.practice, world.author):
         thing.region = region
+    for signal in world.extra["signals"]:  # a signal always has a region, as an activity
+        signal.region = region or network_wide
     db.session.commit()
 
 
@@ -361,6 +380,7 @@ def url_args(endpoint: str, world: World) -> dict:
         "manage.question": {"slug": event.slug, "question_id": world.question.id},
         "manage.delete_question": {"slug": event.slug, "question_id": world.question.id},
         "events.my_certificate": {"registration_id": world.confirmed.id},
+        "signals.follow": {"signal_id": world.extra["signals"][0].id, "action": "volgen"},
     }
     if endpoint in special:
         return special[endpoint]
@@ -379,6 +399,9 @@ def url_args(endpoint: str, world: World) -> dict:
         "post_id": post.id,
         "thread_id": thread.id,
         "user_id": world.author.id,
+        "signal_id": world.extra["signals"][0].id,
+        "bundle_id": world.extra["bundle"].id,
+        "note_id": world.extra["note"].id,
     }
 
 

@@ -165,12 +165,49 @@ EXPECTED = {
     "gdpr.delete_account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
     "gdpr.export": {"GET": SIGNED_IN},
     "gdpr.policy": {"GET": EVERYONE},
+    # The signal function (issue 16): members-only; triage in the signal's region; a bundle
+    # for the coordinators of its signals' regions; the public page for everyone.
+    "signals.index": {"GET": VERIFIED_MEMBERS},
+    "signals.new": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "signals.mine": {"GET": VERIFIED_MEMBERS},
+    "signals.detail": {"GET": VERIFIED_MEMBERS},
+    "signals.edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},  # and the reporter
+    "signals.recognise": {"POST": (LOGIN, 403, 303, 303, 303, 303)},
+    "signals.follow": {"POST": (LOGIN, 403, 303, 303, 303, 303)},
+    "signals.withdraw": {"POST": (LOGIN, 403, 409, 409, 409, 409)},  # the reporter's alone
+    "signals.link": {"POST": region_managers(422)},  # and the reporter
+    "signals.ask": {"POST": region_managers(422)},
+    "signals.signal_state": {"POST": region_managers(422)},
+    "signals.triage": {"GET": COORDINATORS},
+    "signals.bundle_signals": {"POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "signals.bundle": {"GET": VERIFIED_MEMBERS},
+    "signals.categorise": {"POST": region_managers(422)},
+    "signals.bundle_state": {"POST": region_managers(422)},
+    "signals.publish": {"POST": region_managers(303)},
+    "signals.note_new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "signals.note": {"GET": REGION_MANAGERS},
+    "signals.note_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "signals.note_pdf": {"GET": REGION_MANAGERS},
+    "signals.note_docx": {"GET": REGION_MANAGERS},
+    "signals.answer_new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "signals.overview": {"GET": ADMINS},
+    "signals.passed_on": {"GET": EVERYONE},
 }
 
 
 # Coordinator pages that name no object of a region: they list or offer only the regions
 # the coordinator coordinates (the activities, the region choice of a new one, the reports).
-OWN_REGIONS_ONLY = {"manage.index", "manage.new", "forums.moderation_queue"}
+OWN_REGIONS_ONLY = {
+    "manage.index",
+    "manage.new",
+    "forums.moderation_queue",
+    # The signals' triage, new bundle, note and answer: the coordinator's own signals and
+    # bundles only (tests/signals).
+    "signals.triage",
+    "signals.bundle_signals",
+    "signals.note_new",
+    "signals.answer_new",
+}
 
 REFUSED = (LOGIN, 403, 404)
 

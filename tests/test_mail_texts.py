@@ -60,6 +60,8 @@ CHECKED = {
     "reset_password",
     "account_exists",
     "practice_reviewed",
+    "signal_update",
+    "signal_question",
 }
 CHECKED |= {"follow_up", "follow_up_reminder", "agenda_mail", "agenda_mail_confirm"}  # issue 17
 
@@ -603,3 +605,65 @@ def event_period_nl(event) -> str:
 
     with force_locale("nl_BE"):
         return event_period(event)
+
+
+# --- the signal function (issue 16) -------------------------------------------------------
+
+
+def _signal(make_user, make_region):
+    from signals import reporting
+
+    region = make_region()
+    reporter = make_user(display_name="Melder", region=region)
+    data = reporting.SignalInput(title="Wachtlijst", description="Lang.", region=region)
+    return reporting.report_signal(reporter, data)
+
+
+def test_signal_update_mail_has_its_lines(make_user, make_region, mailbox, rendered):
+    from signals import workflow
+
+    signal = _signal(make_user, make_region)
+    bundle = workflow.create_bundle([signal], make_user("admin"), "Wachtlijsten")
+    send()
+    mailbox.clear()
+    rendered.clear()
+
+    workflow.move_bundle(
+        bundle, make_user("admin"), "passed_on", passed_to="Kabinet", note="Per brief.\nDank."
+    )
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["signal_update"]
+    lines = assert_lines(
+        message,
+        "Je volgt het signaal „Wachtlijsten”.",
+        "Het signaal is doorgegeven aan het beleid.",
+        "Per brief.",
+        "Dank.",
+        "Bruggen",
+    )
+    follows(
+        lines, "Je volgt het signaal „Wachtlijsten”.", "Het signaal is doorgegeven aan het beleid."
+    )
+
+
+def test_signal_question_mail_has_its_lines(make_user, make_region, mailbox, rendered):
+    from signals import workflow
+
+    signal = _signal(make_user, make_region)
+    send()
+    rendered.clear()
+
+    workflow.ask_reporter(signal, make_user("admin", display_name="Coördinator"), "Hoe vaak?")
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["signal_question"]
+    lines = assert_lines(
+        message,
+        "Coördinator, coördinator, heeft een vraag over je signaal „Wachtlijst”:",
+        "Hoe vaak?",
+        "Bruggen",
+    )
+    follows(lines, "Coördinator, coördinator, heeft een vraag over je signaal „Wachtlijst”:", "")

@@ -28,6 +28,7 @@ def urls(server) -> dict[str, str]:
     from community.library.models import Material, Practice
     from events.models import Event
     from forums.models import Forum, Thread
+    from signals.models import Signal, SignalBundle
 
     with server.app.app_context():
         training = db.session.scalar(
@@ -40,6 +41,8 @@ def urls(server) -> dict[str, str]:
         )
         material = db.session.scalar(select(Material).order_by(Material.id))
         practice = db.session.scalar(select(Practice).order_by(Practice.id))
+        signal = db.session.scalar(select(Signal).order_by(Signal.id))
+        bundle = db.session.scalar(select(SignalBundle).order_by(SignalBundle.id))
         return {
             "home": "/",
             "agenda": "/agenda",
@@ -70,6 +73,16 @@ def urls(server) -> dict[str, str]:
             "coordinatie-programma": f"/beheer/activiteiten/{wvl_event.slug}/programma",
             "coordinatie-nieuw": "/beheer/activiteiten/nieuw",
             "moderatie": "/forum/moderatie",
+            # the signal function (issue 16)
+            "signalen-doorgegeven": "/signalen/doorgegeven",
+            "signalen": "/signalen",
+            "signaal-melden": "/signalen/nieuw",
+            "signaal": f"/signalen/{signal.id}",
+            "mijn-signalen": "/signalen/mijn",
+            "bundel": f"/signalen/bundels/{bundle.id}",
+            "signalen-beheer": "/signalen/beheer",
+            "beleidsnota-nieuw": f"/signalen/nota/nieuw?bundel={bundle.id}",
+            "antwoord-nieuw": f"/signalen/antwoord/nieuw?bundel={bundle.id}",
         }
 
 
@@ -90,6 +103,7 @@ PUBLIC_PAGES = [
     "praktijk",
     "aanmelden",
     "registreren",
+    "signalen-doorgegeven",
 ]
 MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")] + [
     "account",
@@ -97,6 +111,11 @@ MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")
     "meldingen",
     "nieuw-gesprek",
     "materiaal-nieuw",
+    "signalen",
+    "signaal-melden",
+    "signaal",
+    "mijn-signalen",
+    "bundel",
 ]
 COORDINATOR_PAGES = [
     "coordinatie",
@@ -106,6 +125,10 @@ COORDINATOR_PAGES = [
     "coordinatie-programma",
     "coordinatie-nieuw",
     "moderatie",
+    "signalen-beheer",
+    "bundel",
+    "beleidsnota-nieuw",
+    "antwoord-nieuw",
 ]
 
 

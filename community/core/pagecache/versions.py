@@ -58,6 +58,11 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
         ("forums", "forum_categories", "threads", "posts", "post_revisions", "moderation_log"),
         "forums",
     ),
+    # The public page of signals passed on (issue 16): published bundles and their answers.
+    **dict.fromkeys(
+        ("signal_bundles", "signal_answers", "signal_answer_bundles"),
+        "signals",
+    ),
     # Member names show on activity pages (listed participants), in the library and in
     # forum threads shown on the home page.
     "users": "members",
@@ -82,13 +87,22 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
             "certificates",
             "agenda_subscriptions",
             "agenda_mail_items",
+            # Signals are members-only (issue 16): no cached page shows them.
+            "signals",
+            "signal_themes",
+            "signal_recognitions",
+            "signal_follows",
+            "signal_log",
+            "signal_links",
+            "policy_notes",
+            "policy_note_bundles",
         ),
         None,
     ),
 }
 
 
-SCOPES = ("events", "forums", "library", "members", "site")
+SCOPES = ("events", "forums", "library", "members", "signals", "site")
 
 
 DEFAULT_SCOPE = "site"

@@ -1,0 +1,1 @@
+"""The signal function (signaalfunctie): signals, recognitions, bundles, policy notes, answers."""
