@@ -29,6 +29,7 @@ FEATURES = (
     "community.gdpr.wiring:register",
     "events.wiring:register",
     "forums.wiring:register",
+    "reporting.wiring:register",
 )
 
 #: Every blueprint, in order of registration.
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     "events.views:bp",  # agenda, activities, registration, calendar feeds
     "events.views.manage:bp",  # organiser pages
     "forums.views:bp",  # forums, threads, posting, moderation, subscriptions
+    "reporting.views:bp",  # statistics, progress reports, the project group
 )
 
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).

@@ -342,6 +342,9 @@ def url_args(endpoint: str, world: World) -> dict:
         "manage.delete_programme_item": {"slug": event.slug, "item_id": world.item.id},
         "manage.question": {"slug": event.slug, "question_id": world.question.id},
         "manage.delete_question": {"slug": event.slug, "question_id": world.question.id},
+        "reporting.statistics": {"scope": event.region.slug},
+        "reporting.statistics_xlsx_download": {"scope": event.region.slug},
+        "reporting.statistics_pdf": {"scope": event.region.slug},
     }
     if endpoint in special:
         return special[endpoint]

@@ -147,12 +147,22 @@ EXPECTED = {
     "gdpr.delete_account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
     "gdpr.export": {"GET": SIGNED_IN},
     "gdpr.policy": {"GET": EVERYONE},
+    # Statistics (issue 18): to the page of the coordinator's own regions; a region's own.
+    "reporting.statistics_index": {"GET": (LOGIN, 403, 403, 302, 302, 302)},
+    "reporting.statistics": {"GET": REGION_MANAGERS},
+    "reporting.statistics_xlsx_download": {"GET": REGION_MANAGERS},
+    "reporting.statistics_pdf": {"GET": REGION_MANAGERS},
 }
 
 
 # Coordinator pages that name no object of a region: they list or offer only the regions
 # the coordinator coordinates (the activities, the region choice of a new one, the reports).
-OWN_REGIONS_ONLY = {"manage.index", "manage.new", "forums.moderation_queue"}
+OWN_REGIONS_ONLY = {
+    "manage.index",
+    "manage.new",
+    "forums.moderation_queue",
+    "reporting.statistics_index",
+}
 
 REFUSED = (LOGIN, 403, 404)
 
