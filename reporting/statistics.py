@@ -42,6 +42,7 @@ from events.models import (
     EventType,
     Registration,
     RegistrationState,
+    Visibility,
     event_themes,
 )
 from events.organising.export import sector_label
@@ -176,6 +177,7 @@ def _counted_events(scope: Scope, period: Period):
     return and_(
         scope.where(Event.region_id),
         Event.status == EventStatus.PUBLISHED,
+        Event.visibility != Visibility.PROJECT_GROUP,  # the group's own meetings: no reach
         Event.starts_at >= period.starts_at,
         Event.starts_at < period.ends_at,
     )
@@ -396,6 +398,7 @@ def organisation_figures(scope: Scope, period: Period) -> list[FigureTable]:
         .where(
             scope.where(Event.region_id),
             Event.status == EventStatus.PUBLISHED,
+            Event.visibility != Visibility.PROJECT_GROUP,
             Event.starts_at < period.ends_at,
             Registration.state == RegistrationState.CONFIRMED,
             Registration.organisation_id.is_not(None),
@@ -435,6 +438,7 @@ def library_figures(scope: Scope, period: Period) -> list[FigureTable]:
     theme (4 queries)."""
     shared = and_(
         scope.where(Material.region_id),
+        Material.is_project_group.is_(False),
         Material.created_at >= period.starts_at,
         Material.created_at < period.ends_at,
     )
@@ -529,8 +533,8 @@ def library_figures(scope: Scope, period: Period) -> list[FigureTable]:
 def forum_figures(scope: Scope, period: Period) -> list[FigureTable]:
     """Forum activity per theme: new conversations, messages and people writing (2 queries).
 
-    Hidden and deleted messages do not count. A conversation of no region counts for the
-    whole network only.
+    Hidden and deleted messages do not count, nor the project group's closed forum. A
+    conversation of no region counts for the whole network only.
     """
     theme_key = func.coalesce(Forum.theme_id, 0)
     threads = _pairs(
@@ -539,6 +543,7 @@ def forum_figures(scope: Scope, period: Period) -> list[FigureTable]:
             .join(Forum, Forum.id == Thread.forum_id)
             .where(
                 scope.where(Thread.region_id),
+                Forum.is_project_group.is_(False),
                 Thread.created_at >= period.starts_at,
                 Thread.created_at < period.ends_at,
             )
@@ -553,6 +558,7 @@ def forum_figures(scope: Scope, period: Period) -> list[FigureTable]:
             .join(Forum, Forum.id == Thread.forum_id)
             .where(
                 scope.where(Thread.region_id),
+                Forum.is_project_group.is_(False),
                 Post.created_at >= period.starts_at,
                 Post.created_at < period.ends_at,
                 Post.is_deleted.is_(False),
@@ -678,3 +684,44 @@ def scope_of(slug: str) -> Scope | None:
     if len(regions) != len(slugs):
         return None
     return Scope(tuple(regions))
+
+
+def to_dict(statistics: Statistics) -> dict:
+    """``statistics`` as JSON-ready data (kept with a submitted progress report); the labels
+    are those of the current language."""
+    return {
+        "scope": statistics.scope.label,
+        "period": [statistics.period.first.isoformat(), statistics.period.last.isoformat()],
+        "tables": [
+            {
+                "key": t.key,
+                "title": t.title,
+                "row_header": t.row_header,
+                "columns": [[c.label, c.is_people] for c in t.columns],
+                "rows": [[r.key, r.label, r.values, r.is_total] for r in t.rows],
+                "chart_columns": t.chart_columns,
+                "note": t.note,
+            }
+            for t in statistics.tables
+        ],
+    }
+
+
+def statistics_from_dict(data: dict, scope: Scope, period: Period) -> Statistics:
+    """The :class:`Statistics` that :func:`to_dict` made ``data`` of."""
+    tables = [
+        FigureTable(
+            t["key"],
+            t["title"],
+            t["row_header"],
+            [Column(label, bool(people)) for label, people in t["columns"]],
+            [
+                FigureRow(key, label, list(values), bool(total))
+                for key, label, values, total in t["rows"]
+            ],
+            list(t.get("chart_columns") or [0]),
+            t.get("note", ""),
+        )
+        for t in data.get("tables", [])
+    ]
+    return Statistics(scope, period, tables)

@@ -1,4 +1,5 @@
-"""What reporting registers with the base: its permission rules for templates."""
+"""What reporting registers with the base: template rules, the template's default sections,
+and its part of an account's deletion."""
 
 from __future__ import annotations
 
@@ -6,9 +7,25 @@ from community.core.features import Features
 
 
 def register(features: Features) -> None:
-    """Export the reporting rules (and the small-cell rule) to every template."""
+    """Plug reporting into the base (``community.core.features``).
+
+    Template rules (statistics, progress reports); the small-cell rule as the filter
+    ``figure``; the default sections of the progress-report template in
+    ``flask load-reference-data``; on deletion of an account its project-group place ends.
+    """
+    from reporting import (
+        models,  # noqa: F401  (the tables, for the schema)
+        progress,
+        project_group,
+    )
     from reporting.permissions import can_view_statistics
     from reporting.statistics import shown
 
-    features.add_template_globals(can_view_statistics=can_view_statistics)
+    features.add_template_globals(
+        can_view_statistics=can_view_statistics,
+        can_view_progress_reports=progress.can_view_progress_reports,
+    )
     features.add_template_filters(figure=shown)
+    features.add_reference_data("progress_report_sections", progress.load_default_sections)
+    features.add_reference_data("project_group_forum", project_group.load_group_forum, order=60)
+    features.add_erasure("project_group", progress.erase_project_group_role)

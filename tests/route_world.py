@@ -38,6 +38,7 @@ from events.models import (
     Visibility,
 )
 from forums.models import Category, Forum, Notification, Post, Report, Subscription, Thread
+from reporting.models import FinalReport, ProgressReport
 from tests.pages_helpers import sign_in
 
 ROLES = ("anonymous", "unverified", "member", "other_coordinator", "coordinator", "admin")
@@ -238,6 +239,20 @@ def build_world() -> World:
         recipient="gast@example.org", subject="Mislukt", body_text="-", failed_at=now, attempts=8
     )
     db.session.add(failed_mail)
+    # Reporting (issue 18): a draft progress report of the region, a final report.
+    progress_report = ProgressReport(
+        region=region,
+        period_first=dt.date(2025, 9, 1),
+        period_last=dt.date(2026, 8, 31),
+        sections=[{"title": "Wat werd gedaan", "guidance": "", "text": ""}],
+    )
+    final_report = FinalReport(
+        title="Eindrapport",
+        period_first=dt.date(2025, 9, 1),
+        period_last=dt.date(2026, 8, 31),
+        chapters=[{"key": region.slug, "title": region.name, "region_id": None, "text": ""}],
+    )
+    db.session.add_all([progress_report, final_report])
     db.session.commit()
     return World(
         region=region,
@@ -259,7 +274,12 @@ def build_world() -> World:
         material=material,
         practice=practice,
         attachment=attachment,
-        extra={"network_wide": network_wide, "failed_mail": failed_mail},
+        extra={
+            "network_wide": network_wide,
+            "failed_mail": failed_mail,
+            "progress_report": progress_report,
+            "final_report": final_report,
+        },
     )
 
 
@@ -268,10 +288,12 @@ def move_world_to(world: World, region: Region | None) -> None:
     missing; an activity always has one, so it goes to the network-wide region), committed.
 
     The objects: the activity, the thread, the material, the practice and the author (the
-    member whose posts are moderated and who may be suspended).
+    member whose posts are moderated and who may be suspended), and the progress report
+    (which, like the activity, always has a region).
     """
     network_wide = world.extra["network_wide"]
     world.event.region = region or network_wide
+    world.extra["progress_report"].region = region or network_wide
     for thing in (world.thread, world.material, world.practice, world.author):
         thing.region = region
     db.session.commit()
@@ -348,6 +370,10 @@ def url_args(endpoint: str, world: World) -> dict:
     }
     if endpoint in special:
         return special[endpoint]
+    if endpoint.startswith("reporting.") and "final" in endpoint:
+        return {"report_id": world.extra["final_report"].id}
+    if endpoint.startswith("reporting."):
+        return {"report_id": world.extra["progress_report"].id}
     package = endpoint.split(".")[0]
     slugs = {
         "events": event.slug,

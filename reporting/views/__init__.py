@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, Response, abort
 from flask_login import current_user
 
 from reporting.permissions import can_view_statistics
@@ -21,4 +21,12 @@ def get_scope_or_404(slug: str) -> Scope:
     return scope
 
 
-from reporting.views import statistics  # noqa: E402, F401
+def download(content: bytes, content_type: str, name: str) -> Response:
+    """A download of ``content`` named ``name``, never kept by a shared cache."""
+    response = Response(content, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+from reporting.views import final, progress, project_group, statistics  # noqa: E402, F401

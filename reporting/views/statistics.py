@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from reporting.statistics import (
     compare_with,
     compute_statistics,
 )
-from reporting.views import bp, get_scope_or_404
+from reporting.views import bp, download, get_scope_or_404
 
 
 def _period() -> Period:
@@ -75,10 +75,7 @@ def statistics(scope):
 
 def _download(content: bytes, content_type: str, scope: Scope, period: Period, ext: str):
     name = f"statistieken-{scope.slug}-{period.first.isoformat()}-{period.last.isoformat()}.{ext}"
-    response = Response(content, content_type=content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, content_type, name)
 
 
 @bp.get("/statistieken/<scope>/cijfers.xlsx")

@@ -75,6 +75,10 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
             "forum_suspensions",
             "post_reports",
             "privacy_overrides",
+            # Reporting (issue 18): for signed-in coordinators and the project group only.
+            "progress_report_sections",
+            "progress_reports",
+            "final_reports",
         ),
         None,
     ),
