@@ -167,17 +167,6 @@ def set_template(sections: list[tuple[str, str]]) -> None:
     log.info("progress-report template set: %d sections", len(kept))
 
 
-def load_default_sections() -> dict[str, int]:
-    """Reference data: the default sections when the template has none; returns the count
-    added ({"progress_report_sections": n})."""
-    if db.session.scalar(select(ProgressReportSection.id).limit(1)) is not None:
-        return {"progress_report_sections": 0}
-    for position, (title, guidance) in enumerate(DEFAULT_SECTIONS, 1):
-        db.session.add(ProgressReportSection(position=position, title=title, guidance=guidance))
-    db.session.flush()
-    return {"progress_report_sections": len(DEFAULT_SECTIONS)}
-
-
 # --- a region's report -------------------------------------------------------------------
 
 

@@ -10,8 +10,9 @@ def register(features: Features) -> None:
     """Plug reporting into the base (``community.core.features``).
 
     Template rules (statistics, progress reports); the small-cell rule as the filter
-    ``figure``; the default sections of the progress-report template in
-    ``flask load-reference-data``; on deletion of an account its project-group place ends.
+    ``figure``; the project group's closed forum in ``flask load-reference-data``; on
+    deletion of an account its project-group place ends. (The progress-report template
+    needs no reference data: without rows it is ``progress.DEFAULT_SECTIONS``.)
     """
     from reporting import (
         models,  # noqa: F401  (the tables, for the schema)
@@ -26,6 +27,5 @@ def register(features: Features) -> None:
         can_view_progress_reports=progress.can_view_progress_reports,
     )
     features.add_template_filters(figure=shown)
-    features.add_reference_data("progress_report_sections", progress.load_default_sections)
     features.add_reference_data("project_group_forum", project_group.load_group_forum, order=60)
     features.add_erasure("project_group", progress.erase_project_group_role)

@@ -148,7 +148,7 @@ EXPECTED = {
     "gdpr.export": {"GET": SIGNED_IN},
     "gdpr.policy": {"GET": EVERYONE},
     # Statistics (issue 18): to the page of the coordinator's own regions; a region's own.
-    "reporting.statistics_index": {"GET": (LOGIN, 403, 403, 302, 302, 302)},
+    "reporting.statistics_index": {"GET": COORDINATORS},
     "reporting.statistics": {"GET": REGION_MANAGERS},
     "reporting.statistics_xlsx_download": {"GET": REGION_MANAGERS},
     "reporting.statistics_pdf": {"GET": REGION_MANAGERS},

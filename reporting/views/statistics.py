@@ -46,9 +46,12 @@ def _choosable_regions() -> list[Region]:
 @bp.get("/statistieken")
 @login_required
 def statistics_index():
-    """The form's target: ``?regio=a&regio=b&van=…&tot=…`` to the page of that scope."""
+    """The form's target: ``?regio=a&regio=b&van=…&tot=…`` to the page of that scope; without
+    arguments the page of the user's own regions (an admin's: the whole network)."""
     if not can_view_statistics(current_user):
         abort(403)
+    if not request.args:
+        return statistics(default_scope(current_user).slug)
     slugs = [s for s in request.args.getlist("regio") if s]
     scope = "+".join(slugs) if slugs else default_scope(current_user).slug
     if WHOLE_NETWORK in slugs:
