@@ -1,6 +1,6 @@
 """Demo content of reporting: the project group with its meetings, a conversation, a group-only
-material, attendance at the inspiration day, and two submitted progress reports
-(West-Vlaanderen, Brussel) written from the seeds' content (issue 18)."""
+material, attendance at the inspiration day, two submitted progress reports (West-Vlaanderen,
+Brussel) written from the seeds' content, and the final report built from them (issue 18)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from community.library.uploads import extract_pdf_text
 from demo.pdf import material_pdf
 from events.models import Event, EventStatus, EventType, Registration, RegistrationState, Visibility
 from forums.models import Category, Forum, Post, Thread
-from reporting.models import ProgressReport, ReportStatus
+from reporting.final import ACROSS
+from reporting.models import FinalReport, ProgressReport, ReportStatus
 from reporting.period import last_school_year
 from reporting.progress import DEFAULT_SECTIONS
 from reporting.project_group import load_group_forum
@@ -289,6 +290,36 @@ def _reports(today: dt.date, counts: dict) -> None:
         counts["progress_reports"] += 1
 
 
+FINAL_TITLE = "Lerende netwerken jeugdhulp – onderwijs: conclusies en aanbevelingen"
+
+
+def _final_report(today: dt.date, counts: dict) -> None:
+    """The group's final report in the making, from the two regions' reports; its text
+    from the study day on conclusions and recommendations."""
+    if db.session.scalar(select(FinalReport.id).where(FinalReport.title == FINAL_TITLE)):
+        return
+    regions = db.session.scalars(
+        select(Region).where(Region.slug.in_(REPORTS)).order_by(Region.position)
+    ).all()
+    period = last_school_year(today)
+    chapters = [{"key": ACROSS, "title": "Over de regio's heen", "region_id": None, "text": ""}]
+    chapters += [{"key": r.slug, "title": r.name, "region_id": r.id, "text": ""} for r in regions]
+    db.session.add(
+        FinalReport(
+            title=FINAL_TITLE,
+            period_first=period.first,
+            period_last=period.last,
+            introduction=(
+                "De coördinatoren stellen hun rapport voor op de afsluitende studiedag, met "
+                "conclusies en aanbevelingen voor een duurzame verankering van de lerende "
+                "netwerken."
+            ),
+            chapters=chapters,
+        )
+    )
+    counts["final_reports"] += 1
+
+
 def region_coordinators(region: Region) -> list[User]:
     return [u for u in db.session.scalars(select(User)) if region in u.coordinated_regions]
 
@@ -305,6 +336,7 @@ def seed_reporting(today: dt.date) -> dict[str, int]:
             "project_group_materials",
             "registrations",
             "progress_reports",
+            "final_reports",
         ),
         0,
     )
@@ -318,5 +350,6 @@ def seed_reporting(today: dt.date) -> dict[str, int]:
     _attendance(counts)
     db.session.flush()
     _reports(today, counts)
+    _final_report(today, counts)
     db.session.flush()
     return counts

@@ -333,13 +333,15 @@ def registration_figures(scope: Scope, period: Period) -> list[FigureTable]:
         ),
         key=lambda row: (-int(row.values[0] or 0), row.label),
     )
+    # No organisation, or one without a kind: one row "unknown".
+    kind_of = func.coalesce(Organisation.kind, "")
     by_kind = db.session.execute(
-        select(Organisation.kind, func.count(Registration.id), people)
+        select(kind_of, func.count(Registration.id), people)
         .select_from(Registration)
         .join(Event, Event.id == Registration.event_id)
         .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
         .where(participants)
-        .group_by(Organisation.kind)
+        .group_by(kind_of)
     )
     kind_rows = sorted(
         (

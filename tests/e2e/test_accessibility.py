@@ -40,6 +40,12 @@ def urls(server) -> dict[str, str]:
         )
         material = db.session.scalar(select(Material).order_by(Material.id))
         practice = db.session.scalar(select(Practice).order_by(Practice.id))
+        from reporting.models import ProgressReport
+
+        report = db.session.scalar(select(ProgressReport).order_by(ProgressReport.id))
+        from reporting.models import FinalReport
+
+        final = db.session.scalar(select(FinalReport).order_by(FinalReport.id))
         return {
             "home": "/",
             "agenda": "/agenda",
@@ -70,6 +76,14 @@ def urls(server) -> dict[str, str]:
             "coordinatie-programma": f"/beheer/activiteiten/{wvl_event.slug}/programma",
             "coordinatie-nieuw": "/beheer/activiteiten/nieuw",
             "moderatie": "/forum/moderatie",
+            # reporting (issue 18)
+            "statistieken": "/statistieken",
+            "voortgangsrapporten": "/voortgangsrapporten",
+            "voortgangsrapport": f"/voortgangsrapporten/{report.id}",
+            "voortgangsrapport-nieuw": "/voortgangsrapporten/nieuw",
+            "projectgroep": "/projectgroep",
+            "eindrapport-nieuw": "/projectgroep/eindrapporten/nieuw",
+            "eindrapport": f"/projectgroep/eindrapporten/{final.id}",
         }
 
 
@@ -106,6 +120,13 @@ COORDINATOR_PAGES = [
     "coordinatie-programma",
     "coordinatie-nieuw",
     "moderatie",
+    "statistieken",
+    "voortgangsrapporten",
+    "voortgangsrapport",
+    "voortgangsrapport-nieuw",
+    "projectgroep",
+    "eindrapport-nieuw",
+    "eindrapport",
 ]
 
 

@@ -121,6 +121,7 @@ def test_people_are_counted_once_and_a_deleted_account_never_as_a_person(in_requ
     kinds = statistics.table("organisation_kinds")
     assert kinds.row("school").values == [4, 3]
     assert kinds.row("CLB").values == [1, 1]
+    assert kinds.row("-").values == [1, 0]  # no organisation: one "unknown" row
 
 
 def test_organisations_reached_new_and_returning(in_request, world):
