@@ -235,3 +235,32 @@ def test_another_members_export_holds_nothing_of_the_group(app, client):
     body = export.get_data(as_text=True)
     assert SECRET not in body.casefold()
     json.loads(body)  # the export itself, not an error page
+
+
+def test_an_admin_gives_and_takes_a_place_in_the_group(client, make_user, sign_in_as):
+    admin = make_user("admin")
+    representative = make_user()
+    sign_in_as(admin)
+    url = f"/beheer/gebruikers/{representative.id}"
+    response = client.post_form(url, {"project_group_role": "representative"})
+    assert response.status_code == 302
+    db.session.refresh(representative)
+    assert representative.project_group_role == ProjectGroupRole.REPRESENTATIVE
+    bad = client.post_form(url, {"project_group_role": "voorzitter"})
+    assert bad.status_code == 422
+    assert "Kies een van de mogelijkheden uit de lijst." in bad.get_data(as_text=True)
+    db.session.refresh(representative)
+    assert representative.project_group_role == ProjectGroupRole.REPRESENTATIVE
+    client.post_form(url, {"project_group_role": ""})
+    db.session.refresh(representative)
+    assert representative.project_group_role is None
+
+
+def test_a_deleted_account_leaves_the_group(app, make_user):
+    from community.gdpr.rights import delete_account
+    from tests.conftest import PASSWORD
+
+    member = make_user(project_group_role=ProjectGroupRole.MEMBER)
+    delete_account(member, PASSWORD)
+    db.session.commit()
+    assert member.project_group_role is None
