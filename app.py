@@ -30,6 +30,7 @@ FEATURES = (
     "events.wiring:register",
     "forums.wiring:register",
     "signals.wiring:register",
+    "reporting.wiring:register",
 )
 
 #: Every blueprint, in order of registration.
@@ -42,6 +43,7 @@ BLUEPRINTS = (
     "events.views.manage:bp",  # organiser pages
     "forums.views:bp",  # forums, threads, posting, moderation, subscriptions
     "signals.views:bp",  # signals, recognitions, bundles, policy notes, answers
+    "reporting.views:bp",  # statistics, progress reports, the project group
 )
 
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).

@@ -326,7 +326,7 @@ class QueryCounter:
 
 @dataclass(frozen=True)
 class Page:
-    """One measured request: ``who`` is "anonymous" or "member" (signed in)."""
+    """One measured request: ``who`` is "anonymous", "member" or "coordinator" (signed in)."""
 
     name: str
     who: str
@@ -362,7 +362,23 @@ def pages_for(facts) -> list[Page]:
         Page("materials /materiaal", "member", "GET", "/materiaal"),
         Page("file download", "anonymous", "GET", f"/materiaal/{facts.download_slug}/download"),
         Page("registration POST", "member", "POST", "/activiteiten/{slug}/inschrijven"),
+        # Every figure in a fixed number of queries, whatever the data's size (issue 18).
+        Page(
+            "statistics, last school year",
+            "coordinator",
+            "GET",
+            f"/statistieken/{facts.region_slug}",
+        ),
     ]
+
+
+def sign_in_coordinator(visitor: Visitor, facts) -> None:
+    """Sign ``visitor`` in as the coordinator of ``facts.region_slug``."""
+    sign_in(visitor, facts.coordinator_email, facts.member_password, probe_page(facts))
+
+
+def visitor_for(page: Page, anonymous: Visitor, member: Visitor, coordinator: Visitor) -> Visitor:
+    return {"member": member, "coordinator": coordinator}.get(page.who, anonymous)
 
 
 def register_path(slug: str) -> str:
@@ -462,10 +478,12 @@ def growth(scale: float, db_url: str, uploads: Path, facts, secret: str, setting
     anonymous = Visitor(ClientSender(app), keep_cookies=False)
     member = Visitor(ClientSender(app))
     token = sign_in(member, facts.member_email, facts.member_password, probe_page(facts))
+    coordinator = Visitor(ClientSender(app))
+    sign_in_coordinator(coordinator, facts)
     results: dict[str, Render] = {}
     etag = None
     for page in pages_for(facts):
-        visitor = member if page.who == "member" else anonymous
+        visitor = visitor_for(page, anonymous, member, coordinator)
         if page.method == "POST":
             render = results[page.key] = register_in_process(member, facts, token, counter)
             flag = "" if render.ok else "  UNEXPECTED STATUS"
@@ -668,6 +686,9 @@ def load_test(db_url: str, uploads: Path, facts, secret: str, settings, work: Pa
         member = Visitor(HttpSender(app_server.port))
         token = sign_in(member, facts.member_email, facts.member_password, probe_page(facts))
         cookie = member.cookie
+        coordinator = Visitor(HttpSender(app_server.port))
+        sign_in_coordinator(coordinator, facts)
+        cookies = {"member": cookie, "coordinator": coordinator.cookie}
         anonymous = Visitor(HttpSender(app_server.port), keep_cookies=False)
 
         # Sizes, status and cache state of each response, as wrk will get them (2nd request).
@@ -681,7 +702,7 @@ def load_test(db_url: str, uploads: Path, facts, secret: str, settings, work: Pa
                 probes[page.key] = member.request("POST", path, form=form)
         etag = anonymous.request("GET", "/agenda.ics").header("ETag")
         for page in pages:
-            visitor = member if page.who == "member" else anonymous
+            visitor = visitor_for(page, anonymous, member, coordinator)
             if page.method == "POST":
                 continue
             headers = {"If-None-Match": etag} if page.conditional else None
@@ -699,12 +720,14 @@ def load_test(db_url: str, uploads: Path, facts, secret: str, settings, work: Pa
             counter = QueryCounter(db.engine)
         served_member = Visitor(ClientSender(served_app))
         served_member.jar = dict(member.jar)
+        served_coordinator = Visitor(ClientSender(served_app))
+        served_coordinator.jar = dict(coordinator.jar)
         served_anonymous = Visitor(ClientSender(served_app), keep_cookies=False)
         served: dict[str, int] = {}
         for page in pages:
             if page.method == "POST":
                 continue
-            visitor = served_member if page.who == "member" else served_anonymous
+            visitor = visitor_for(page, served_anonymous, served_member, served_coordinator)
             headers = {"If-None-Match": etag} if page.conditional else None
             visitor.request("GET", page.path, headers=headers)
             counter.n = 0
@@ -727,7 +750,9 @@ def load_test(db_url: str, uploads: Path, facts, secret: str, settings, work: Pa
             elif page.conditional:
                 spec["304"] = entry
             else:
-                spec[f"GET {page.path}" + (" member" if page.who == "member" else "")] = entry
+                # The floor tells a signed-in request by its cookie (" member").
+                signed_in = page.who != "anonymous"
+                spec[f"GET {page.path}" + (" member" if signed_in else "")] = entry
         spec_file = work / "floor.json"
         spec_file.write_text(json.dumps(spec))
         floor_env = {**os.environ, "BENCH_FLOOR_SPEC": str(spec_file)}
@@ -739,8 +764,8 @@ def load_test(db_url: str, uploads: Path, facts, secret: str, settings, work: Pa
         rows = []
         for page in pages:
             headers = {}
-            if page.who == "member":
-                headers["Cookie"] = cookie
+            if page.who in cookies:
+                headers["Cookie"] = cookies[page.who]
             if page.conditional:
                 headers["If-None-Match"] = etag
             results = []

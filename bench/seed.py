@@ -202,6 +202,9 @@ class SeedFacts:
     download_slug: str
     region_slug: str = "west-vlaanderen"
     theme_number: int = 2
+    # A coordinator of ``region_slug`` (member 2: the first region's first coordinator, see
+    # ``members``), for the statistics page (issue 18); the same password as the member's.
+    coordinator_email: str = "lid2@example.org"
 
 
 def scaled(scale: float) -> dict[str, int]:

@@ -27,6 +27,7 @@ from community.library.models import (
 )
 from community.library.uploads import extract_pdf_text
 from demo.pdf import material_pdf
+from demo.reporting import seed_reporting
 from demo.signals import seed_signals
 from events.models import (
     Event,
@@ -493,5 +494,6 @@ def seed_demo(today: dt.date | None = None) -> dict:
     from demo.followup import seed_follow_up  # issue 17 (it imports this module)
 
     counts.update(seed_follow_up(load_content()))
+    counts.update(seed_reporting(today))  # the project group and progress reports (issue 18)
     logger.info("demo content seeded: %s", counts)
     return counts

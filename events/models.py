@@ -52,6 +52,8 @@ class Visibility(enum.StrEnum):
     PUBLIC = "public"
     MEMBERS = "members"
     INVITE_ONLY = "invite_only"
+    # A meeting of the coordinators' project group: its members only (issue 18).
+    PROJECT_GROUP = "project_group"
 
 
 class EventStatus(enum.StrEnum):

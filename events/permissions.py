@@ -8,6 +8,7 @@ from community.accounts.permissions import (
     can_coordinate_in,
     can_read_members_content,
     coordinated_filter,
+    is_project_group_member,
     is_signed_in,
 )
 from events.models import Event, EventStatus, Visibility
@@ -30,12 +31,15 @@ def can_view_event(user, event: Event) -> bool:
 
     Published and cancelled activities: ``public`` for everyone, ``members``
     for signed-in accounts. Drafts and ``invite_only`` activities only for
-    the coordinators of the activity's region and admins (issue 2, "Pages").
+    the coordinators of the activity's region and admins (issue 2, "Pages");
+    ``project_group`` meetings for the members of the project group (issue 18).
     """
     if can_manage_event(user, event):
         return True
     if event.status not in SHOWN_STATUSES:
         return False
+    if event.visibility == Visibility.PROJECT_GROUP:  # a meeting of the project group
+        return is_project_group_member(user)
     if event.visibility == Visibility.PUBLIC:
         return True
     return event.visibility == Visibility.MEMBERS and can_read_members_content(user)
@@ -48,6 +52,8 @@ def visible_events_filter(user) -> ColumnElement[bool]:
     visibilities = [Visibility.PUBLIC]
     if can_read_members_content(user):
         visibilities.append(Visibility.MEMBERS)
+    if is_project_group_member(user):
+        visibilities.append(Visibility.PROJECT_GROUP)
     shown = and_(Event.status.in_(SHOWN_STATUSES), Event.visibility.in_(visibilities))
     return or_(shown, managed_events_filter(user))
 

@@ -25,6 +25,7 @@ def forum_for_event(event: Event) -> Forum | None:
         query = select(Forum).where(Forum.theme_id == themes[0].id)
     else:
         query = select(Forum).where(Forum.theme_id.is_(None))
+    query = query.where(Forum.is_project_group.is_(False))  # never the group's closed forum
     return db.session.scalars(query.order_by(Forum.position, Forum.id)).first()
 
 
@@ -35,10 +36,11 @@ def open_event_thread(event: Event) -> Thread | None:
     region) and publication time; its page links to the activity and the
     activity page links to it (the forums "event" section). Invite-only
     activities (casusoverleg, ROTS) get no thread: they discuss individual
-    cases, which have no place in a forum. Returns None then, or when no forum
+    cases, which have no place in a forum; nor do the project group's meetings
+    (issue 18: nothing of the group in the open forums). Returns None then, or when no forum
     fits. Adds and flushes; the caller commits.
     """
-    if event.visibility == Visibility.INVITE_ONLY:
+    if event.visibility in (Visibility.INVITE_ONLY, Visibility.PROJECT_GROUP):
         return None
     db.session.flush()
     existing = db.session.scalar(select(Thread).where(Thread.event_id == event.id))

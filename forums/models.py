@@ -27,6 +27,8 @@ class Forum(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     is_public: Mapped[bool] = mapped_column(default=False)
+    # The project group's closed forum: its members only (issue 18); never public.
+    is_project_group: Mapped[bool] = mapped_column(default=False, server_default="0")
     position: Mapped[int] = mapped_column(default=0)
 
     theme: Mapped[Theme | None] = relationship()

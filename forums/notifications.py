@@ -168,7 +168,10 @@ def send_digests(now: dt.datetime | None = None) -> int:
         user = notices[0].user
         for notice in notices:
             notice.mailed_at = now
-        visible = [n for n in notices if n.post.is_visible][:DIGEST_MAX_ITEMS]
+        # Only what the reader may still read (one who left the project group, issue 18).
+        visible = [
+            n for n in notices if n.post.is_visible and can_read_forum(user, n.thread.forum)
+        ][:DIGEST_MAX_ITEMS]
         if not visible or not user.is_active or not user.is_verified:
             continue
         link = unsubscribe_url(user, None)

@@ -9,7 +9,9 @@ from community.accounts.permissions import (
     can_coordinate_in,
     can_post,
     can_read_members_content,
+    is_project_group_member,
     is_signed_in,
+    project_group_filter,
 )
 from community.core.db import utcnow
 from forums.models import Forum, Post, Thread
@@ -21,6 +23,8 @@ def can_read_forum(user, forum: Forum) -> bool:
     The forum index (names and thread titles) is public; reading posts is not
     (issue 2, "Pages"); an admin may make a forum readable without login (issue 5).
     """
+    if forum.is_project_group:  # the project group's closed forum (issue 18)
+        return is_project_group_member(user)
     return forum.is_public or can_read_members_content(user)
 
 
@@ -106,9 +110,16 @@ def can_manage_categories(user, forum: Forum) -> bool:
     return can_coordinate_in(user, None)
 
 
+def visible_forums_filter(user):
+    """WHERE clause on ``Forum``: the forums whose existence ``user`` may know of (all but the
+    project group's closed forum, which only its members see; issue 18)."""
+    return project_group_filter(user, Forum.is_project_group)
+
+
 def can_make_public(user, forum: Forum) -> bool:
-    """True for admins: only they make a forum readable without login (issue 5)."""
-    return is_signed_in(user) and user.is_admin
+    """True for admins: only they make a forum readable without login (issue 5); never the
+    project group's closed forum (issue 18)."""
+    return is_signed_in(user) and user.is_admin and not forum.is_project_group
 
 
 TEMPLATE_RULES = {

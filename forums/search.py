@@ -18,6 +18,7 @@ from community.accounts.models import Region, Theme, User
 from community.accounts.permissions import can_read_members_content
 from community.core.extensions import db
 from forums.models import Category, Forum, Post, Thread
+from forums.permissions import visible_forums_filter
 
 RESULTS_PER_PAGE = 20
 SNIPPET_CHARACTERS = 200  # of a post listed without search words (a member's posts)
@@ -163,6 +164,7 @@ def search_posts(
     filters = [Post.is_deleted.is_(False), Post.is_hidden.is_(False)]
     if not can_read_members_content(user):
         filters.append(Forum.is_public.is_(True))
+    filters.append(visible_forums_filter(user))  # the project group's forum: its members
     if theme is not None:
         filters.append(Forum.theme_id == theme.id)
     if region is not None:

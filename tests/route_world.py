@@ -38,6 +38,7 @@ from events.models import (
     Visibility,
 )
 from forums.models import Category, Forum, Notification, Post, Report, Subscription, Thread
+from reporting.models import FinalReport, ProgressReport
 from signals.models import PolicyNote, Signal, SignalBundle, State
 from tests.pages_helpers import sign_in
 
@@ -249,6 +250,20 @@ def build_world() -> World:
     bundled.state = State.BUNDLED
     note = PolicyNote(title="Nota", recommendations="Doe iets.", bundles=[bundle])
     db.session.add_all([signal, bundled, bundle, note])
+    # Reporting (issue 18): a draft progress report of the region, a final report.
+    progress_report = ProgressReport(
+        region=region,
+        period_first=dt.date(2025, 9, 1),
+        period_last=dt.date(2026, 8, 31),
+        sections=[{"title": "Wat werd gedaan", "guidance": "", "text": ""}],
+    )
+    final_report = FinalReport(
+        title="Eindrapport",
+        period_first=dt.date(2025, 9, 1),
+        period_last=dt.date(2026, 8, 31),
+        chapters=[{"key": region.slug, "title": region.name, "region_id": None, "text": ""}],
+    )
+    db.session.add_all([progress_report, final_report])
     db.session.commit()
     return World(
         region=region,
@@ -276,6 +291,8 @@ def build_world() -> World:
             "signals": [signal, bundled],
             "bundle": bundle,
             "note": note,
+            "progress_report": progress_report,
+            "final_report": final_report,
         },
     )
 
@@ -285,10 +302,12 @@ def move_world_to(world: World, region: Region | None) -> None:
     missing; an activity always has one, so it goes to the network-wide region), committed.
 
     The objects: the activity, the thread, the material, the practice and the author (the
-    member whose posts are moderated and who may be suspended).
+    member whose posts are moderated and who may be suspended), and the progress report
+    (which, like the activity, always has a region).
     """
     network_wide = world.extra["network_wide"]
     world.event.region = region or network_wide
+    world.extra["progress_report"].region = region or network_wide
     for thing in (world.thread, world.material, world.practice, world.author):
         thing.region = region
     for signal in world.extra["signals"]:  # a signal always has a region, as an activity
@@ -381,9 +400,16 @@ def url_args(endpoint: str, world: World) -> dict:
         "manage.delete_question": {"slug": event.slug, "question_id": world.question.id},
         "events.my_certificate": {"registration_id": world.confirmed.id},
         "signals.follow": {"signal_id": world.extra["signals"][0].id, "action": "volgen"},
+        "reporting.statistics": {"scope": event.region.slug},
+        "reporting.statistics_xlsx_download": {"scope": event.region.slug},
+        "reporting.statistics_pdf": {"scope": event.region.slug},
     }
     if endpoint in special:
         return special[endpoint]
+    if endpoint.startswith("reporting.") and "final" in endpoint:
+        return {"report_id": world.extra["final_report"].id}
+    if endpoint.startswith("reporting."):
+        return {"report_id": world.extra["progress_report"].id}
     package = endpoint.split(".")[0]
     slugs = {
         "events": event.slug,

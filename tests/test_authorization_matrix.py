@@ -192,6 +192,29 @@ EXPECTED = {
     "signals.answer_new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
     "signals.overview": {"GET": ADMINS},
     "signals.passed_on": {"GET": EVERYONE},
+    # Statistics (issue 18): to the page of the coordinator's own regions; a region's own.
+    "reporting.statistics_index": {"GET": COORDINATORS},
+    "reporting.statistics": {"GET": REGION_MANAGERS},
+    "reporting.statistics_xlsx_download": {"GET": REGION_MANAGERS},
+    "reporting.statistics_pdf": {"GET": REGION_MANAGERS},
+    # Progress reports: a draft is its region's (404 for anyone else, issue 18); the list and
+    # the project group's space are the group's (coordinators and admins here).
+    "reporting.progress_reports": {"GET": COORDINATORS},
+    "reporting.new_progress_report": {
+        "GET": COORDINATORS,
+        "POST": (LOGIN, 403, 403, 422, 422, 422),
+    },
+    "reporting.progress_report": {"GET": (LOGIN, 404, 404, 404, 200, 200)},
+    "reporting.save_progress_report": {"POST": (LOGIN, 404, 404, 404, 422, 422)},
+    "reporting.submit_progress_report": {"POST": (LOGIN, 404, 404, 404, 302, 302)},
+    "reporting.progress_report_pdf": {"GET": (LOGIN, 404, 404, 404, 200, 200)},
+    "reporting.progress_template": {"GET": ADMINS, "POST": (LOGIN, 403, 403, 403, 403, 422)},
+    "reporting.project_group": {"GET": COORDINATORS},
+    "reporting.new_final_report": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "reporting.final_report": {"GET": (LOGIN, 404, 404, 200, 200, 200)},
+    "reporting.save_final_report": {"POST": (LOGIN, 404, 404, 422, 422, 422)},
+    "reporting.final_report_pdf": {"GET": (LOGIN, 404, 404, 200, 200, 200)},
+    "reporting.final_report_docx_download": {"GET": (LOGIN, 404, 404, 200, 200, 200)},
 }
 
 
@@ -207,6 +230,16 @@ OWN_REGIONS_ONLY = {
     "signals.bundle_signals",
     "signals.note_new",
     "signals.answer_new",
+    "reporting.statistics_index",
+    # The project group's (issue 18): every coordinator is in it; no object of one region.
+    "reporting.progress_reports",
+    "reporting.new_progress_report",
+    "reporting.project_group",
+    "reporting.new_final_report",
+    "reporting.final_report",
+    "reporting.save_final_report",
+    "reporting.final_report_pdf",
+    "reporting.final_report_docx_download",
 }
 
 REFUSED = (LOGIN, 403, 404)

@@ -104,3 +104,15 @@ def test_the_seeded_download_is_a_real_file_and_the_activity_page_takes_registra
         )
     )
     assert mine == 1
+
+
+def test_the_seeded_coordinator_opens_the_statistics_of_the_benchmarks_region(app, client):
+    """``make bench`` measures the statistics page as this coordinator (issue 18)."""
+    facts = seed(SCALE, progress=False)
+    response = client.post_form(
+        "/aanmelden", {"email": facts.coordinator_email, "password": facts.member_password}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/statistieken/{facts.region_slug}")
+    assert page.status_code == 200
+    assert "Activiteiten per soort en thema" in page.get_data(as_text=True)

@@ -93,16 +93,18 @@ def test_seed_demo_loads_all_of_content_yaml(app):
         Theme: 2,
         Organisation: len(content["organisations"]),
         Network: 6,
-        User: 5,
-        Event: 10,
+        User: 5 + 2,  # + the project group's two representatives (demo/reporting.py)
+        Event: 10 + 2,  # + the project group's two meetings
         ProgrammeItem: 13,
         Practice: 7,
-        Material: 12,
+        Material: 12 + 1,  # + the project group's working draft
         EventMaterial: 10,
-        Forum: 3,
-        Category: 12,  # the 4 forum_categories in each of the 3 forums
-        Thread: 16,  # 7 demo threads + one per published activity that is not invite-only
-        Post: 7,
+        Forum: 3 + 1,  # + the project group's closed forum
+        Category: 12 + 1,  # the 4 forum_categories in each of the 3 forums + the group's one
+        # 7 demo threads + one per published activity that is not invite-only or the
+        # project group's, + one in the project group's forum
+        Thread: 16 + 1,
+        Post: 7 + 1,
     }
     assert {model: _count(model) for model in expected} == expected
     assert counts["events"] == 10 and counts["materials"] == 12
@@ -173,7 +175,7 @@ def test_every_material_is_a_valid_pdf_carrying_its_title(app):
 
     storage = get_storage()
     materials = db.session.scalars(select(Material)).all()
-    assert len(materials) == 12
+    assert len(materials) == 12 + 1  # + the project group's working draft (demo/reporting.py)
     for material in materials:
         data = storage.path(material.file_key).read_bytes()
         assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
@@ -196,7 +198,7 @@ def test_forum_threads_have_one_opening_post_by_a_demo_member(app):
         assert thread.last_post_at == posts[0].created_at < dt.datetime(2026, 3, 10, tzinfo=dt.UTC)
         assert posts[0].body_html.startswith("<p>")
     forums = {forum.slug: forum for forum in db.session.scalars(select(Forum))}
-    assert set(forums) == {"thema-1", "thema-2", "algemeen"}
+    assert set(forums) == {"thema-1", "thema-2", "algemeen", "projectgroep"}
     assert forums["algemeen"].theme is None and forums["thema-2"].theme.number == 2
 
 
@@ -206,7 +208,7 @@ def test_every_published_activity_but_a_case_consultation_has_its_thread(app):
 
     for event in db.session.scalars(select(Event)):
         thread = db.session.scalar(select(Thread).where(Thread.event_id == event.id))
-        if event.visibility == Visibility.INVITE_ONLY:
+        if event.visibility in (Visibility.INVITE_ONLY, Visibility.PROJECT_GROUP):
             assert thread is None
         else:
             assert thread.title == event.title and thread.event == event

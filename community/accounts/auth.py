@@ -20,7 +20,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from community.accounts.models import LANGUAGES, Organisation, Region, Sector, Theme, User
+from community.accounts.models import (
+    LANGUAGES,
+    Organisation,
+    ProjectGroupRole,
+    Region,
+    Sector,
+    Theme,
+    User,
+)
 from community.core.db import utcnow
 from community.core.extensions import db, login_manager
 from community.core.locks import lock_for_update
@@ -402,9 +410,15 @@ def set_active(user: User, is_active: bool, *, actor: User | None = None) -> Non
 
 
 def set_roles(
-    user: User, is_admin: bool, regions: Iterable[Region], *, actor: User | None = None
+    user: User,
+    is_admin: bool,
+    regions: Iterable[Region],
+    *,
+    actor: User | None = None,
+    project_group_role: ProjectGroupRole | None = None,
 ) -> None:
-    """Make ``user`` admin or not, and coordinator of exactly ``regions`` (empty: member).
+    """Make ``user`` admin or not, and coordinator of exactly ``regions`` (empty: member),
+    with ``project_group_role`` (None: no place of their own in the project group).
 
     Raises ``SelfLockout`` when ``actor`` removes their own admin role, so the
     site never loses its last admin by accident. Takes ``user``'s row lock first.
@@ -414,11 +428,13 @@ def set_roles(
         raise SelfLockout(user.id)
     user.is_admin = is_admin
     user.coordinated_regions = list(regions)
+    user.project_group_role = project_group_role
     log.info(
-        "account %s roles set: admin=%s, regions=%s by %s",
+        "account %s roles set: admin=%s, regions=%s, project group=%s by %s",
         user.id,
         is_admin,
         [r.id for r in user.coordinated_regions],
+        project_group_role,
         actor.id if actor else "system",
     )
 

@@ -63,6 +63,7 @@ KIND_LABELS = {
     "themes": "thema's",
     "networks": "lerende netwerken",
     "forums": "forums",
+    "project_group_forum": "forum van de projectgroep",  # reporting (issue 18)
 }
 
 

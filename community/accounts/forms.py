@@ -19,7 +19,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from community.accounts.auth import MIN_PASSWORD_LENGTH
-from community.accounts.models import LANGUAGES, Organisation, Region, Sector, Theme
+from community.accounts.models import (
+    LANGUAGES,
+    PROJECT_GROUP_ROLE_LABELS,
+    Organisation,
+    Region,
+    Sector,
+    Theme,
+)
 from community.core.extensions import db
 from community.core.forms import (
     INVALID_CHOICE,
@@ -193,6 +200,17 @@ class UserRolesForm(FlaskForm):
 
     is_admin = BooleanField(_l("Beheerder"))
     regions = MultiCheckboxField(_l("Coördinator van de regio's"), coerce=int)
+    project_group_role = RadioField(
+        _l("Projectgroep"),
+        choices=[
+            option("", _l("geen plaats (coördinatoren en beheerders horen er altijd bij)")),
+            *(option(role.value, label) for role, label in PROJECT_GROUP_ROLE_LABELS.items()),
+        ],
+        default="",
+        validators=[Optional()],
+        invalid_choice_message=INVALID_CHOICE,
+        invalid_value_message=INVALID_CHOICE,
+    )
     submit = SubmitField(_l("Rollen bewaren"))
 
 

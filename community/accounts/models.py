@@ -49,6 +49,30 @@ SECTOR_VALUES = frozenset(sector.value for sector in Sector)
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
 
 
+class ProjectGroupRole(enum.StrEnum):
+    """A place in the coordinators' project group (projectgroep) given to an account.
+
+    Coordinators and admins belong to the group by their role; an admin gives others
+    a place: a ``member`` takes part like a coordinator, a ``representative`` of a
+    funding administration (Opgroeien, Onderwijs) reads and discusses (issue 18).
+    """
+
+    MEMBER = "member"
+    REPRESENTATIVE = "representative"
+
+    @property
+    def label(self) -> str:
+        return str(PROJECT_GROUP_ROLE_LABELS[self])
+
+
+PROJECT_GROUP_ROLE_LABELS = {
+    ProjectGroupRole.MEMBER: _l("lid van de projectgroep"),
+    ProjectGroupRole.REPRESENTATIVE: _l(
+        "vertegenwoordiger van een administratie (lezen en meepraten)"
+    ),
+}
+
+
 user_themes = Table(
     "user_themes",
     Base.metadata,
@@ -179,6 +203,8 @@ class User(UserMixin, Base):
     is_verified: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # A place in the project group besides the coordinators' and admins' (ProjectGroupRole).
+    project_group_role: Mapped[ProjectGroupRole | None] = mapped_column(String(20))
     # Part of the id Flask-Login keeps in sessions and remember-me cookies; a new
     # value (password change or reset, deactivation) ends every existing session.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))

@@ -100,7 +100,39 @@ def can_read_members_content(user) -> bool:
     return is_signed_in(user) and user.is_verified
 
 
+def is_project_group_member(user) -> bool:
+    """True when ``user`` belongs to the coordinators' project group (projectgroep).
+
+    Rule (issue 18, "The project group's closed space"): the coordinators, the admins,
+    and the accounts an admin gave a ``project_group_role`` (members, and representatives
+    of the funding administrations, who read and discuss); always a verified, active
+    account. Everything of the group (its forum, materials, meetings, reports) is for
+    them only.
+    """
+    if not can_read_members_content(user):
+        return False
+    return bool(user.is_admin or user.is_coordinator or user.project_group_role)
+
+
+def can_contribute_to_project_group(user) -> bool:
+    """True when ``user`` may add to the group's space (materials, meetings): a member of
+    the group who is not only a representative (those read and discuss)."""
+    if not is_project_group_member(user):
+        return False
+    return bool(user.is_admin or user.is_coordinator or user.project_group_role == "member")
+
+
+def project_group_filter(user, flag_column) -> ColumnElement[bool]:
+    """A WHERE clause on the boolean ``flag_column`` ("belongs to the project group"):
+    everything for a member of the group, only what is not the group's for anyone else."""
+    if is_project_group_member(user):
+        return true()
+    return flag_column.is_(False)
+
+
 TEMPLATE_RULES = {
+    "is_project_group_member": is_project_group_member,
+    "can_contribute_to_project_group": can_contribute_to_project_group,
     "can_post": can_post,
     "can_coordinate": can_coordinate,
     "can_administer": can_administer,

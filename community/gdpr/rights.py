@@ -56,6 +56,7 @@ def _profile(user: User) -> dict:
         "is_verified": user.is_verified,
         "is_admin": user.is_admin,
         "coordinated_regions": [region.name for region in user.coordinated_regions],
+        "project_group_role": str(user.project_group_role) if user.project_group_role else None,
         "created_at": iso_utc(user.created_at),
         "last_login_at": iso_utc(user.last_login_at),
     }

@@ -89,8 +89,14 @@ class MaterialVersionForm(FlaskForm):
     submit = SubmitField(_l("Nieuwe versie opladen"))
 
 
-def fill_material_choices(form: MaterialForm) -> None:
-    """Fill the region and theme choices of ``form`` from the database."""
+def fill_material_choices(form: MaterialForm, *, project_group: bool = False) -> None:
+    """Fill the region and theme choices of ``form`` from the database; ``project_group``:
+    offer "the project group only" as a visibility too (issue 18)."""
+    if project_group:
+        form.visibility.choices = [
+            *form.visibility.choices,
+            option("project_group", _l("enkel de projectgroep")),
+        ]
     regions = db.session.scalars(select(Region).order_by(Region.position, Region.name)).all()
     themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()
     form.region.choices = [option("", _l("Geen regio"))]

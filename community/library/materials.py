@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +18,9 @@ from community.accounts.permissions import (
     can_coordinate_in,
     can_post,
     can_read_members_content,
+    is_project_group_member,
     is_signed_in,
+    project_group_filter,
 )
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -61,15 +63,19 @@ class MaterialSort(enum.StrEnum):
 
 
 def can_view_material(user, material: Material) -> bool:
-    """True when ``user`` may see ``material``: public ones for all, the rest for members."""
+    """True when ``user`` may see ``material``: public ones for all, the rest for members;
+    the project group's materials for its members only (issue 18)."""
+    if material.is_project_group:
+        return is_project_group_member(user)
     return material.is_public or can_read_members_content(user)
 
 
 def visible_materials_filter(user) -> ColumnElement[bool]:
     """Return a WHERE clause selecting the materials ``user`` may see (see can_view_material)."""
+    group = project_group_filter(user, Material.is_project_group)
     if can_read_members_content(user):
-        return true()
-    return Material.is_public.is_(True)
+        return group
+    return and_(Material.is_public.is_(True), group)
 
 
 def can_upload_material(user) -> bool:
@@ -158,6 +164,7 @@ class MaterialFields:
     language: str = "nl"
     licence: Licence = Licence.CC_BY
     is_public: bool = True
+    is_project_group: bool = False
 
 
 def _apply_fields(material: Material, fields: MaterialFields) -> None:
@@ -170,7 +177,9 @@ def _apply_fields(material: Material, fields: MaterialFields) -> None:
     material.tags = tags_from_text(fields.tags)
     material.language = fields.language
     material.licence = Licence(fields.licence).value
-    material.is_public = fields.is_public
+    # A material of the project group is never public (issue 18).
+    material.is_project_group = fields.is_project_group
+    material.is_public = fields.is_public and not fields.is_project_group
 
 
 def _set_current_file(material: Material, version: MaterialVersion) -> None:

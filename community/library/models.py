@@ -84,6 +84,8 @@ class Material(Base):
     language: Mapped[str] = mapped_column(String(5), default="nl")
     licence: Mapped[str] = mapped_column(String(60), default="CC BY 4.0")
     is_public: Mapped[bool] = mapped_column(default=True)
+    # Shared with the project group only (issue 18): then never public, whatever is_public says.
+    is_project_group: Mapped[bool] = mapped_column(default=False, server_default="0")
     uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     file_key: Mapped[str | None] = mapped_column(String(80))

@@ -56,6 +56,7 @@ VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("iedereen"),
     Visibility.MEMBERS: _l("alleen leden (aangemeld)"),
     Visibility.INVITE_ONLY: _l("alleen genodigden"),
+    Visibility.PROJECT_GROUP: _l("alleen de projectgroep"),
 }
 
 

@@ -54,6 +54,8 @@ def forum_notification_count() -> int:
 def _require_reader(forum: Forum) -> None:
     if can_read_forum(current_user, forum):
         return
+    if forum.is_project_group:  # the project group's: no trace for others (issue 18)
+        abort(404)
     if current_user.is_authenticated:
         # Signed in but not (yet) a member: the e-mail address is not verified.
         abort(403, _("Bevestig eerst je e-mailadres om de forums te lezen."))

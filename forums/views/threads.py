@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from community.accounts.filters import region_arg
 from community.accounts.models import Region
@@ -27,7 +27,7 @@ from forums.fragments import reader_fragments
 from forums.models import Forum, Post, Subscription, Suspension, Thread, ThreadRead
 from forums.moderation import remember_suspension
 from forums.notifications import mark_thread_read, unread_count_query
-from forums.permissions import can_moderate_thread
+from forums.permissions import can_moderate_thread, visible_forums_filter
 from forums.views import (
     POSTS_PER_PAGE,
     RECENT_ON_HOME,
@@ -47,7 +47,9 @@ def home_section() -> dict:
     """The home page's newest threads (registered in ``forums.wiring``)."""
     query = (
         select(Thread)
-        .options(joinedload(Thread.forum))
+        .join(Thread.forum)
+        .where(Forum.is_project_group.is_(False))  # never the group's, not even for it
+        .options(contains_eager(Thread.forum))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(RECENT_ON_HOME)
     )
@@ -99,7 +101,9 @@ def _forum_stats() -> dict[int, tuple[int, object]]:
 @bp.get("/forum")
 @cached_page("forums", "members", "site")
 def index():
-    forums = db.session.scalars(select(Forum).options(joinedload(Forum.theme))).all()
+    forums = db.session.scalars(
+        select(Forum).where(visible_forums_filter(current_user)).options(joinedload(Forum.theme))
+    ).all()
     return render_template(
         "forums/index.html",
         forums=sorted(forums, key=_forum_sort_key),

@@ -51,11 +51,12 @@ def test_load_reference_data_twice_in_production_gives_the_same_rows(production_
     assert production_app.config["BRUGGEN_ENV"] == "production"
     assert first.exit_code == 0, first.output
     assert first.output.strip() == (
-        "Referentiegegevens geladen: 7 regio's, 2 thema's, 6 lerende netwerken, 3 forums."
+        "Referentiegegevens geladen: 7 regio's, 2 thema's, 6 lerende netwerken, 3 forums, "
+        "1 forum van de projectgroep."
     )
     assert second.exit_code == 0, second.output
     assert "al geladen: niets toegevoegd" in second.output
-    assert after_first == _counts() == {"regions": 7, "themes": 2, "networks": 6, "forums": 3}
+    assert after_first == _counts() == {"regions": 7, "themes": 2, "networks": 6, "forums": 3 + 1}
 
 
 def test_the_reference_data_names_the_regions_themes_networks_and_forums(app):
@@ -95,7 +96,13 @@ def test_rows_that_exist_are_kept_as_an_admin_left_them(app):
     counts = load_reference_data()
     db.session.commit()
 
-    assert counts == {"regions": 0, "themes": 0, "networks": 0, "forums": 1}
+    assert counts == {
+        "regions": 0,
+        "themes": 0,
+        "networks": 0,
+        "forums": 1,
+        "project_group_forum": 0,
+    }
     assert db.session.get(Region, region.id).name == "Brussels Hoofdstedelijk Gewest"
 
 
@@ -107,7 +114,7 @@ def test_seed_demo_builds_on_the_reference_data(app):
     db.session.commit()
 
     assert {kind: counts[kind] for kind in MODELS} == dict.fromkeys(MODELS, 0)
-    assert _counts() == {"regions": 7, "themes": 2, "networks": 6, "forums": 3}
+    assert _counts() == {"regions": 7, "themes": 2, "networks": 6, "forums": 3 + 1}
     network = db.session.scalar(
         select(Network).join(Region).where(Region.slug == "west-vlaanderen")
     )

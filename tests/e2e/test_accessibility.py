@@ -43,6 +43,12 @@ def urls(server) -> dict[str, str]:
         practice = db.session.scalar(select(Practice).order_by(Practice.id))
         signal = db.session.scalar(select(Signal).order_by(Signal.id))
         bundle = db.session.scalar(select(SignalBundle).order_by(SignalBundle.id))
+        from reporting.models import ProgressReport
+
+        report = db.session.scalar(select(ProgressReport).order_by(ProgressReport.id))
+        from reporting.models import FinalReport
+
+        final = db.session.scalar(select(FinalReport).order_by(FinalReport.id))
         return {
             "home": "/",
             "agenda": "/agenda",
@@ -83,6 +89,14 @@ def urls(server) -> dict[str, str]:
             "signalen-beheer": "/signalen/beheer",
             "beleidsnota-nieuw": f"/signalen/nota/nieuw?bundel={bundle.id}",
             "antwoord-nieuw": f"/signalen/antwoord/nieuw?bundel={bundle.id}",
+            # reporting (issue 18)
+            "statistieken": "/statistieken",
+            "voortgangsrapporten": "/voortgangsrapporten",
+            "voortgangsrapport": f"/voortgangsrapporten/{report.id}",
+            "voortgangsrapport-nieuw": "/voortgangsrapporten/nieuw",
+            "projectgroep": "/projectgroep",
+            "eindrapport-nieuw": "/projectgroep/eindrapporten/nieuw",
+            "eindrapport": f"/projectgroep/eindrapporten/{final.id}",
         }
 
 
@@ -129,6 +143,13 @@ COORDINATOR_PAGES = [
     "bundel",
     "beleidsnota-nieuw",
     "antwoord-nieuw",
+    "statistieken",
+    "voortgangsrapporten",
+    "voortgangsrapport",
+    "voortgangsrapport-nieuw",
+    "projectgroep",
+    "eindrapport-nieuw",
+    "eindrapport",
 ]
 
 

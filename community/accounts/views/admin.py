@@ -25,7 +25,7 @@ from community.accounts.forms import (
     UserRolesForm,
     fill_role_choices,
 )
-from community.accounts.models import Region, Sector, User
+from community.accounts.models import ProjectGroupRole, Region, Sector, User
 from community.accounts.permissions import can_administer
 from community.accounts.views import bp
 from community.accounts.views.account import _form_page
@@ -64,7 +64,11 @@ def admin_users():
 @admin_required
 def admin_user(user_id: int):
     user = db.get_or_404(User, user_id)
-    data = {"is_admin": user.is_admin, "regions": [r.id for r in user.coordinated_regions]}
+    data = {
+        "is_admin": user.is_admin,
+        "regions": [r.id for r in user.coordinated_regions],
+        "project_group_role": user.project_group_role or "",
+    }
     form = UserRolesForm(data=data)
     fill_role_choices(form)
     if not form.validate_on_submit():
@@ -74,7 +78,15 @@ def admin_user(user_id: int):
         )
     regions = db.session.scalars(select(Region).where(Region.id.in_(form.regions.data))).all()
     try:
-        auth.set_roles(user, form.is_admin.data, regions, actor=current_user)
+        auth.set_roles(
+            user,
+            form.is_admin.data,
+            regions,
+            actor=current_user,
+            project_group_role=ProjectGroupRole(form.project_group_role.data)
+            if form.project_group_role.data
+            else None,
+        )
     except SelfLockout:
         flash(_("Je kunt jezelf de beheerdersrol niet afnemen."), "error")
         return redirect(url_for("accounts.admin_user", user_id=user.id))

@@ -96,6 +96,10 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
             "signal_links",
             "policy_notes",
             "policy_note_bundles",
+            # Reporting (issue 18): for signed-in coordinators and the project group only.
+            "progress_report_sections",
+            "progress_reports",
+            "final_reports",
         ),
         None,
     ),

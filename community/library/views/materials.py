@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from community.accounts.models import Region, Theme
+from community.accounts.permissions import can_contribute_to_project_group
 from community.core.extensions import db, login_manager
 from community.core.filters import InvalidFilter, choice_arg, page_arg
 from community.core.forms import EmptyForm
@@ -127,6 +128,8 @@ def get_material_or_404(slug: str, edit: bool = False) -> Material:
     query = select(Material).where(Material.slug == slug).options(*material_options())
     material = db.first_or_404(query)
     if not can_view_material(current_user, material):
+        if material.is_project_group:  # the group's: no trace for others (issue 18)
+            abort(404)
         abort(login_manager.unauthorized())
     if edit and not can_edit_material(current_user, material):
         abort(403)
@@ -151,6 +154,7 @@ def material_fields(form: MaterialForm) -> MaterialFields:
         language=form.language.data,
         licence=Licence(form.licence.data),
         is_public=form.visibility.data == "public",
+        is_project_group=form.visibility.data == "project_group",
     )
 
 
@@ -300,7 +304,7 @@ def material_new():
     if not can_upload_material(current_user):
         abort(403)
     form = MaterialForm()
-    fill_material_choices(form)
+    fill_material_choices(form, project_group=can_contribute_to_project_group(current_user))
     if form.validate_on_submit():
         try:
             material = create_material(
@@ -324,12 +328,16 @@ def material_new():
 def material_edit(slug):
     material = get_material_or_404(slug, edit=True)
     form = MaterialForm(obj=material if request.method == "GET" else None)
-    fill_material_choices(form)
+    fill_material_choices(form, project_group=can_contribute_to_project_group(current_user))
     if request.method == "GET":
         form.themes.data = [t.id for t in material.themes]
         form.region.data = material.region_id
         form.tags.data = ", ".join(t.name for t in material.tags)
-        form.visibility.data = "public" if material.is_public else "members"
+        form.visibility.data = (
+            "project_group"
+            if material.is_project_group
+            else ("public" if material.is_public else "members")
+        )
     if form.validate_on_submit():
         try:
             url = (form.url.data or "").strip() or None

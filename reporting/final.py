@@ -1,0 +1,245 @@
+"""The project group's final report (eindrapport): chapters per region and across regions, the
+group's own text around what the platform knows (statistics, progress reports, practices).
+
+A chapter's contents come from *chapter sources* (:data:`CHAPTER_SOURCES`): functions
+``source(region, period) -> ChapterPart | None`` (``region`` None: across the regions).
+The regional analyses and recommendations (issue 15) and the signals passed on (issue 16)
+plug in as one more function each; until they exist the chapters hold the statistics, the
+submitted progress reports and the published practices.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from community.accounts.models import Region, User
+from community.core.errors import DomainError
+from community.core.extensions import db
+from community.library.models import Practice, PracticeStatus
+from forums.pii_guard import find_personal_data, finding_kinds
+
+from .models import FinalReport, ProgressReport, ReportStatus
+from .period import Period
+from .progress import (
+    MAX_SECTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    PersonalDataInReport,
+    StaleReport,
+    TextTooLong,
+    period_of,
+    section_title,
+)
+from .statistics import Scope, Statistics, compute_statistics
+
+log = logging.getLogger(__name__)
+
+ACROSS = "over-de-regios"
+
+
+class EmptyTitle(DomainError):
+    text = _l("Geef het eindrapport een titel.")
+    status = 422
+    field = "title"
+
+
+class NoRegions(DomainError):
+    text = _l("Kies minstens één regio voor een hoofdstuk.")
+    status = 422
+    field = "regions"
+
+
+@dataclass
+class ChapterPart:
+    """What one source adds to a chapter: a heading, paragraphs, and/or figures."""
+
+    key: str
+    title: str
+    paragraphs: list[tuple[str, str]] = field(default_factory=list)  # (subheading, text)
+    statistics: Statistics | None = None
+    items: list[tuple[str, str]] = field(default_factory=list)  # (title, text) of a list
+
+
+@dataclass
+class Chapter:
+    """A chapter as shown: its title, the group's text, and the parts the sources made."""
+
+    key: str
+    title: str
+    text: str
+    region: Region | None
+    parts: list[ChapterPart]
+
+
+ChapterSource = Callable[[Region | None, Period], ChapterPart | None]
+
+
+# --- the sources ------------------------------------------------------------------------
+
+
+def statistics_part(region: Region | None, period: Period) -> ChapterPart | None:
+    """The chapter's statistics: of the region, or of the whole network across regions."""
+    scope = Scope((region,)) if region is not None else Scope()
+    return ChapterPart("statistics", _("Cijfers"), statistics=compute_statistics(scope, period))
+
+
+def progress_reports_part(region: Region | None, period: Period) -> ChapterPart | None:
+    """The region's submitted progress reports of periods within the report's period
+    (their sections as paragraphs); None across regions."""
+    if region is None:
+        return None
+    reports = db.session.scalars(
+        select(ProgressReport)
+        .where(
+            ProgressReport.region_id == region.id,
+            ProgressReport.status == ReportStatus.SUBMITTED,
+            ProgressReport.period_first >= period.first,
+            ProgressReport.period_last <= period.last,
+        )
+        .order_by(ProgressReport.period_first)
+    ).all()
+    if not reports:
+        return None
+    paragraphs = []
+    for report in reports:
+        span = f"{report.period_first.isoformat()} – {report.period_last.isoformat()}"
+        for section in report.sections:
+            if section.get("text"):
+                paragraphs.append((f"{section_title(section['title'])} ({span})", section["text"]))
+    return ChapterPart("progress_reports", _("Uit de voortgangsrapporten"), paragraphs=paragraphs)
+
+
+def practices_part(region: Region | None, period: Period) -> ChapterPart | None:
+    """The published practices of the region (across regions: of every region), with their
+    summary."""
+    query = select(Practice).where(Practice.status == PracticeStatus.PUBLISHED)
+    if region is not None:
+        query = query.where(Practice.region_id == region.id)
+    practices = db.session.scalars(
+        query.options(selectinload(Practice.region)).order_by(Practice.title)
+    ).all()
+    if not practices:
+        return None
+    items = [
+        (p.title + (f" ({p.region.name})" if region is None and p.region else ""), p.summary)
+        for p in practices
+    ]
+    return ChapterPart("practices", _("Praktijkvoorbeelden"), items=items)
+
+
+#: The sources of a chapter, in order. Plug in here, when they exist: the regional
+#: analyses and recommendations (issue 15) and the signals passed on (issue 16).
+CHAPTER_SOURCES: tuple[ChapterSource, ...] = (
+    progress_reports_part,
+    practices_part,
+    statistics_part,
+)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def begin_final_report(
+    title: str, period: Period, regions: list[Region], author: User
+) -> FinalReport:
+    """Begin a final report for ``period`` with a chapter across the regions and one per
+    region of ``regions`` (in their order). Raises :class:`EmptyTitle`, :class:`NoRegions`.
+    The caller checks the author may (``can_contribute_to_project_group``). Flushes."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise EmptyTitle()
+    if len(title) > MAX_TITLE_LENGTH:
+        raise TextTooLong(max=MAX_TITLE_LENGTH)
+    if not regions:
+        raise NoRegions()
+    chapters = [{"key": ACROSS, "title": "Over de regio's heen", "region_id": None, "text": ""}]
+    chapters += [
+        {"key": region.slug, "title": region.name, "region_id": region.id, "text": ""}
+        for region in regions
+    ]
+    report = FinalReport(
+        title=title,
+        period_first=period.first,
+        period_last=period.last,
+        chapters=chapters,
+        created_by=author,
+    )
+    db.session.add(report)
+    db.session.flush()
+    log.info("final report %s begun by user %s", report.id, author.id)
+    return report
+
+
+def _checked(name: str, text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > MAX_SECTION_LENGTH:
+        raise TextTooLong(max=MAX_SECTION_LENGTH)
+    found = find_personal_data(text)
+    if found:
+        raise PersonalDataInReport(section=name, kinds=", ".join(finding_kinds(found)))
+    return text
+
+
+def save_final_report(
+    report: FinalReport,
+    *,
+    title: str,
+    introduction: str,
+    conclusions: str,
+    chapter_texts: list[str],
+    revision: int,
+) -> None:
+    """Store the group's text of ``report``: its title, introduction, conclusions and
+    recommendations, and one text per chapter (in order).
+
+    Raises :class:`StaleReport` when someone saved in between, :class:`EmptyTitle`,
+    :class:`TextTooLong`, and :class:`PersonalDataInReport` for what looks like personal
+    data (``forums.pii_guard``). Nothing changes when it raises. Flushes.
+    """
+    if revision != report.revision:
+        raise StaleReport()
+    title = " ".join((title or "").split())
+    if not title:
+        raise EmptyTitle()
+    if len(title) > MAX_TITLE_LENGTH:
+        raise TextTooLong(max=MAX_TITLE_LENGTH)
+    introduction = _checked(_("Inleiding"), introduction)
+    conclusions = _checked(_("Conclusies en aanbevelingen"), conclusions)
+    chapters = [dict(c) for c in report.chapters]
+    texts = list(chapter_texts[: len(chapters)]) + [""] * (len(chapters) - len(chapter_texts))
+    for chapter, text in zip(chapters, texts, strict=True):
+        chapter["text"] = _checked(chapter_heading(chapter), text)
+    report.title, report.introduction, report.conclusions = title, introduction, conclusions
+    report.chapters = chapters
+    report.revision += 1
+    db.session.flush()
+
+
+def chapter_heading(chapter: dict) -> str:
+    """A chapter's title in the current language (the across-regions one is translated)."""
+    if chapter.get("region_id") is None:
+        return _("Over de regio's heen")
+    return chapter["title"]
+
+
+def chapters_of(report: FinalReport) -> list[Chapter]:
+    """The chapters of ``report`` with what every source adds, for the page and exports."""
+    period = period_of(report)
+    ids = [c["region_id"] for c in report.chapters if c.get("region_id") is not None]
+    regions = {r.id: r for r in db.session.scalars(select(Region).where(Region.id.in_(ids)))}
+    chapters = []
+    for data in report.chapters:
+        region = regions.get(data.get("region_id")) if data.get("region_id") else None
+        if data.get("region_id") and region is None:
+            continue  # a region removed since
+        parts = [part for source in CHAPTER_SOURCES if (part := source(region, period))]
+        chapters.append(
+            Chapter(data["key"], chapter_heading(data), data.get("text", ""), region, parts)
+        )
+    return chapters

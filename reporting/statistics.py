@@ -1,0 +1,729 @@
+"""The network's statistics: figures for a scope (regions, or the whole network) and a period.
+
+Every figure comes from a *figure provider*: a function ``provider(scope, period) ->
+list[FigureTable]`` in :data:`FIGURE_PROVIDERS`. Each runs a fixed number of aggregate
+queries, whatever the period's size (``tests/reporting/test_statistics.py`` counts them).
+A later source of figures (evaluation scores, signals raised and passed on, the regional
+analyses) plugs in by adding one function to that tuple.
+
+Aggregates only, never names (issue 18, "Statistics"): every count of people in a table is
+shown as "< 3" when it is 1 or 2 (:func:`shown`), in the page, the XLSX and the PDF alike.
+
+People are counted once: a participation is one registration (one per person per activity,
+``uq_registrations_event_email``); distinct people are distinct e-mail addresses, so a guest
+who later made an account with that address is one person. Registrations anonymised after
+a deleted account or the guest purge (``events.gdpr``: "verwijderd-…") have no person
+behind them any more: they count as participations, never as distinct people, so a deleted
+account is never counted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, distinct, func, literal, select
+
+from community.accounts.models import Organisation, Region, Theme
+from community.core.extensions import db
+from community.library.models import (
+    Material,
+    MaterialType,
+    Practice,
+    PracticeStatus,
+    material_themes,
+    practice_themes,
+)
+from events.gdpr import ANONYMOUS_PREFIX
+from events.models import (
+    Event,
+    EventStatus,
+    EventType,
+    Registration,
+    RegistrationState,
+    Visibility,
+    event_themes,
+)
+from events.organising.export import sector_label
+from forums.models import Forum, Post, Thread
+
+from .period import Period
+
+#: Counts of people from 1 up to this (excluded) are shown as "< 3" (issue 18).
+SMALL_CELL = 3
+SMALL_CELL_TEXT = "< 3"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The regions the figures are about; no regions: the whole network (Flanders and
+    Brussels, with the network-wide activities)."""
+
+    regions: tuple[Region, ...] = ()
+
+    @property
+    def is_whole_network(self) -> bool:
+        return not self.regions
+
+    @property
+    def region_ids(self) -> list[int]:
+        return [region.id for region in self.regions]
+
+    @property
+    def slug(self) -> str:
+        """The scope in a URL: region slugs joined by "+", or :data:`WHOLE_NETWORK`."""
+        return "+".join(r.slug for r in self.regions) if self.regions else WHOLE_NETWORK
+
+    @property
+    def label(self) -> str:
+        """The regions' names ("West-Vlaanderen, Limburg") or "Vlaanderen en Brussel"."""
+        if not self.regions:
+            return _("Vlaanderen en Brussel (alle regio's)")
+        return ", ".join(region.name for region in self.regions)
+
+    def where(self, region_id_column) -> object:
+        """A WHERE clause on ``region_id_column``: true for the whole network."""
+        if self.is_whole_network:
+            return literal(True)
+        return region_id_column.in_(self.region_ids)
+
+
+WHOLE_NETWORK = "heel-vlaanderen"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of figures; ``is_people``: its cells count people (small cells hidden)."""
+
+    label: str
+    is_people: bool = False
+
+
+@dataclass
+class FigureRow:
+    """One row of a figure table: a label and one value per column (None: not known)."""
+
+    key: str
+    label: str
+    values: list[int | float | None]
+    is_total: bool = False
+
+
+@dataclass
+class FigureTable:
+    """One table of figures, with the column its chart draws (``chart_columns``)."""
+
+    key: str
+    title: str
+    row_header: str
+    columns: list[Column]
+    rows: list[FigureRow]
+    chart_columns: list[int] = field(default_factory=lambda: [0])
+    note: str = ""
+
+    def row(self, key: str) -> FigureRow | None:
+        return next((row for row in self.rows if row.key == key), None)
+
+
+@dataclass
+class Statistics:
+    """All figures of a scope and period, in the order the providers gave them."""
+
+    scope: Scope
+    period: Period
+    tables: list[FigureTable]
+    compared_with: str = ""
+
+    def table(self, key: str) -> FigureTable:
+        """Return the table ``key``; ``KeyError`` when no provider made it."""
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+
+FigureProvider = Callable[[Scope, Period], list[FigureTable]]
+
+
+def shown(value: int | float | None, column: Column) -> str:
+    """Return ``value`` as shown: "< 3" for 1 or 2 people, "–" for unknown, else the number.
+
+    Rule: issue 18, "a breakdown cell below 3 people is shown as '< 3'". Zero people
+    identifies nobody and stays 0.
+    """
+    if value is None:
+        return "–"
+    if column.is_people and 0 < value < SMALL_CELL:
+        return SMALL_CELL_TEXT
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def chart_value(value: int | float | None, column: Column) -> int | float | None:
+    """The value a chart may draw: None (no bar) where the table shows "< 3"."""
+    if value is None or (column.is_people and 0 < value < SMALL_CELL):
+        return None
+    return value
+
+
+# --- the providers ----------------------------------------------------------------------
+
+
+def _counted_events(scope: Scope, period: Period):
+    """WHERE clause: published activities of the scope that start in the period (cancelled
+    and draft activities do not count)."""
+    return and_(
+        scope.where(Event.region_id),
+        Event.status == EventStatus.PUBLISHED,
+        Event.visibility != Visibility.PROJECT_GROUP,  # the group's own meetings: no reach
+        Event.starts_at >= period.starts_at,
+        Event.starts_at < period.ends_at,
+    )
+
+
+def _pairs(rows) -> dict:
+    """{first column: second column} of two-column result ``rows``."""
+    return {key: value for key, value in rows}
+
+
+def _theme_columns(themes: Sequence[Theme]) -> list[Column]:
+    return [Column(_("Thema %(number)s", number=theme.number)) for theme in themes]
+
+
+def _themes() -> list[Theme]:
+    return list(db.session.scalars(select(Theme).order_by(Theme.number)))
+
+
+def activity_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Activities by type, in all and per theme (3 queries)."""
+    themes = _themes()
+    where = _counted_events(scope, period)
+    totals = _pairs(
+        db.session.execute(
+            select(Event.type, func.count(Event.id)).where(where).group_by(Event.type)
+        ).all()
+    )
+    per_theme: dict[tuple[str, int], int] = {
+        (kind, number): count
+        for kind, number, count in db.session.execute(
+            select(Event.type, Theme.number, func.count(Event.id))
+            .join(event_themes, event_themes.c.event_id == Event.id)
+            .join(Theme, Theme.id == event_themes.c.theme_id)
+            .where(where)
+            .group_by(Event.type, Theme.number)
+        )
+    }
+    rows = [
+        FigureRow(
+            kind.value,
+            kind.plural,
+            [totals.get(kind, 0), *(per_theme.get((kind, t.number), 0) for t in themes)],
+        )
+        for kind in EventType
+    ]
+    rows.append(
+        FigureRow(
+            "total",
+            _("Totaal"),
+            [
+                sum(totals.values()),
+                *(sum(v for (_k, n), v in per_theme.items() if n == t.number) for t in themes),
+            ],
+            is_total=True,
+        )
+    )
+    return [
+        FigureTable(
+            "activities",
+            _("Activiteiten per soort en thema"),
+            _("Soort activiteit"),
+            [Column(_("Activiteiten")), *_theme_columns(themes)],
+            rows,
+            note=_(
+                "Gepubliceerde activiteiten die in de periode beginnen; een activiteit voor "
+                "beide thema's telt bij elk thema."
+            ),
+        )
+    ]
+
+
+def _is_anonymised():
+    return Registration.email.like(f"{ANONYMOUS_PREFIX}%")
+
+
+def _person():
+    """The person behind a registration: the e-mail address; None once anonymised."""
+    return case((_is_anonymised(), None), else_=func.lower(Registration.email))
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def registration_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Registrations, presence and no-shows per type of activity; participants by sector
+    and by kind of organisation; distinct people (4 queries)."""
+    where = _counted_events(scope, period)
+    confirmed = Registration.state == RegistrationState.CONFIRMED
+    rows = {
+        kind: (registered, present, absent, unknown, waiting, cancelled)
+        for kind, registered, present, absent, unknown, waiting, cancelled in db.session.execute(
+            select(
+                Event.type,
+                _count_if(confirmed),
+                _count_if(and_(confirmed, Registration.attended.is_(True))),
+                _count_if(and_(confirmed, Registration.attended.is_(False))),
+                _count_if(and_(confirmed, Registration.attended.is_(None))),
+                _count_if(Registration.state == RegistrationState.WAITLISTED),
+                _count_if(Registration.state == RegistrationState.CANCELLED),
+            )
+            .join(Event, Event.id == Registration.event_id)
+            .where(where)
+            .group_by(Event.type)
+        )
+    }
+    columns = [
+        Column(_("Inschrijvingen"), True),
+        Column(_("Aanwezig"), True),
+        Column(_("Niet opgedaagd"), True),
+        Column(_("Aanwezigheid niet genoteerd"), True),
+        Column(_("Wachtlijst"), True),
+        Column(_("Geannuleerd"), True),
+    ]
+    table_rows = [
+        FigureRow(kind.value, kind.plural, list(rows.get(kind, (0,) * 6)))
+        for kind in EventType
+        if kind in rows
+    ]
+    table_rows.append(
+        FigureRow(
+            "total",
+            _("Totaal"),
+            [sum(r[i] for r in rows.values()) for i in range(6)],
+            is_total=True,
+        )
+    )
+    registrations = FigureTable(
+        "registrations",
+        _("Inschrijvingen en aanwezigheid"),
+        _("Soort activiteit"),
+        columns,
+        table_rows,
+        chart_columns=[1, 2],
+        note=_(
+            "Inschrijvingen: bevestigde plaatsen. Aanwezig en niet opgedaagd zoals de "
+            "organisatoren het noteerden."
+        ),
+    )
+
+    participants = and_(where, confirmed)
+    people = func.count(distinct(_person()))
+    by_sector = db.session.execute(
+        select(Registration.sector, func.count(Registration.id), people)
+        .join(Event, Event.id == Registration.event_id)
+        .where(participants)
+        .group_by(Registration.sector)
+    )
+    sector_rows = sorted(
+        (
+            FigureRow(code or "-", sector_label(code) if code else _("onbekend"), [count, persons])
+            for code, count, persons in by_sector
+        ),
+        key=lambda row: (-int(row.values[0] or 0), row.label),
+    )
+    # No organisation, or one without a kind: one row "unknown".
+    kind_of = func.coalesce(Organisation.kind, "")
+    by_kind = db.session.execute(
+        select(kind_of, func.count(Registration.id), people)
+        .select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+        .where(participants)
+        .group_by(kind_of)
+    )
+    kind_rows = sorted(
+        (
+            FigureRow(kind or "-", kind or _("onbekend"), [count, persons])
+            for kind, count, persons in by_kind
+        ),
+        key=lambda row: (-int(row.values[0] or 0), row.label),
+    )
+    total_count, total_people, anonymised = db.session.execute(
+        select(func.count(Registration.id), people, _count_if(_is_anonymised()))
+        .join(Event, Event.id == Registration.event_id)
+        .where(participants)
+    ).one()
+    people_columns = [Column(_("Deelnames"), True), Column(_("Verschillende personen"), True)]
+    total_row = FigureRow("total", _("Totaal"), [total_count, total_people], is_total=True)
+    return [
+        registrations,
+        FigureTable(
+            "sectors",
+            _("Deelnemers per sector"),
+            _("Sector"),
+            people_columns,
+            [*sector_rows, total_row],
+            note=_(
+                "Een deelname is één bevestigde inschrijving. Personen worden één keer "
+                "geteld; %(count)s deelnames van verwijderde accounts en gewiste "
+                "gastinschrijvingen tellen als deelname, niet als persoon.",
+                count=anonymised,
+            ),
+        ),
+        FigureTable(
+            "organisation_kinds",
+            _("Deelnemers per soort organisatie"),
+            _("Soort organisatie"),
+            people_columns,
+            [*kind_rows, total_row],
+        ),
+    ]
+
+
+def organisation_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Distinct organisations reached, new and returning (1 query).
+
+    An organisation is reached when one of its people had a confirmed place at an
+    activity of the scope in the period; it is *new* when it never had one at an
+    activity of the scope that started before the period.
+    """
+    in_period = and_(Event.starts_at >= period.starts_at, Event.starts_at < period.ends_at)
+    per_organisation = (
+        select(
+            Registration.organisation_id.label("organisation_id"),
+            func.min(Event.starts_at).label("first_at"),
+            func.max(case((in_period, 1), else_=0)).label("in_period"),
+        )
+        .join(Event, Event.id == Registration.event_id)
+        .where(
+            scope.where(Event.region_id),
+            Event.status == EventStatus.PUBLISHED,
+            Event.visibility != Visibility.PROJECT_GROUP,
+            Event.starts_at < period.ends_at,
+            Registration.state == RegistrationState.CONFIRMED,
+            Registration.organisation_id.is_not(None),
+        )
+        .group_by(Registration.organisation_id)
+        .subquery()
+    )
+    reached, new = db.session.execute(
+        select(
+            func.count(per_organisation.c.organisation_id),
+            _count_if(per_organisation.c.first_at >= period.starts_at),
+        ).where(per_organisation.c.in_period == 1)
+    ).one()
+    return [
+        FigureTable(
+            "organisations",
+            _("Bereikte organisaties"),
+            _("Organisaties"),
+            [Column(_("Aantal"))],
+            [
+                FigureRow("new", _("nieuw bereikt"), [new]),
+                FigureRow("returning", _("terugkerend"), [reached - new]),
+                FigureRow(
+                    "total", _("Totaal verschillende organisaties"), [reached], is_total=True
+                ),
+            ],
+            note=_(
+                "Organisaties met minstens één bevestigde deelnemer; nieuw: nooit eerder "
+                "deelgenomen aan een activiteit van deze regio's."
+            ),
+        )
+    ]
+
+
+def library_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Materials shared (and their downloads so far) per type; practices published per
+    theme (4 queries)."""
+    shared = and_(
+        scope.where(Material.region_id),
+        Material.is_project_group.is_(False),
+        Material.created_at >= period.starts_at,
+        Material.created_at < period.ends_at,
+    )
+    by_type = {
+        kind: (count, downloads)
+        for kind, count, downloads in db.session.execute(
+            select(
+                Material.type,
+                func.count(Material.id),
+                func.coalesce(func.sum(Material.download_count), 0),
+            )
+            .where(shared)
+            .group_by(Material.type)
+        )
+    }
+    material_rows = [
+        FigureRow(kind.value, kind.label, list(by_type[kind]))
+        for kind in MaterialType
+        if kind in by_type
+    ]
+    material_rows.append(
+        FigureRow(
+            "total",
+            _("Totaal"),
+            [sum(v[0] for v in by_type.values()), sum(v[1] for v in by_type.values())],
+            is_total=True,
+        )
+    )
+    themes = _themes()
+    material_themes_count = _pairs(
+        db.session.execute(
+            select(Theme.number, func.count(Material.id))
+            .join(material_themes, material_themes.c.material_id == Material.id)
+            .join(Theme, Theme.id == material_themes.c.theme_id)
+            .where(shared)
+            .group_by(Theme.number)
+        )
+    )
+    published_at = func.coalesce(Practice.published_at, Practice.created_at)
+    published = and_(
+        scope.where(Practice.region_id),
+        Practice.status == PracticeStatus.PUBLISHED,
+        published_at >= period.starts_at,
+        published_at < period.ends_at,
+    )
+    practice_total = db.session.scalar(select(func.count(Practice.id)).where(published)) or 0
+    practice_themes_count = _pairs(
+        db.session.execute(
+            select(Theme.number, func.count(Practice.id))
+            .join(practice_themes, practice_themes.c.practice_id == Practice.id)
+            .join(Theme, Theme.id == practice_themes.c.theme_id)
+            .where(published)
+            .group_by(Theme.number)
+        )
+    )
+    theme_rows = [
+        FigureRow(
+            f"theme-{t.number}",
+            _("Thema %(number)s", number=t.number),
+            [material_themes_count.get(t.number, 0), practice_themes_count.get(t.number, 0)],
+        )
+        for t in themes
+    ]
+    theme_rows.append(
+        FigureRow(
+            "total", _("Totaal"), [material_rows[-1].values[0], practice_total], is_total=True
+        )
+    )
+    return [
+        FigureTable(
+            "materials",
+            _("Gedeeld materiaal per soort"),
+            _("Soort materiaal"),
+            [Column(_("Gedeeld")), Column(_("Downloads tot nu"))],
+            material_rows,
+            note=_(
+                "Materiaal dat in de periode gedeeld werd, met het aantal keer dat het tot "
+                "vandaag gedownload werd."
+            ),
+        ),
+        FigureTable(
+            "library_themes",
+            _("Materiaal en praktijkvoorbeelden per thema"),
+            _("Thema"),
+            [Column(_("Materiaal gedeeld")), Column(_("Praktijkvoorbeelden gepubliceerd"))],
+            theme_rows,
+            chart_columns=[0, 1],
+        ),
+    ]
+
+
+def forum_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Forum activity per theme: new conversations, messages and people writing (2 queries).
+
+    Hidden and deleted messages do not count, nor the project group's closed forum. A
+    conversation of no region counts for the whole network only.
+    """
+    theme_key = func.coalesce(Forum.theme_id, 0)
+    threads = _pairs(
+        db.session.execute(
+            select(theme_key, func.count(Thread.id))
+            .join(Forum, Forum.id == Thread.forum_id)
+            .where(
+                scope.where(Thread.region_id),
+                Forum.is_project_group.is_(False),
+                Thread.created_at >= period.starts_at,
+                Thread.created_at < period.ends_at,
+            )
+            .group_by(theme_key)
+        )
+    )
+    posts = {
+        key: (count, writers)
+        for key, count, writers in db.session.execute(
+            select(theme_key, func.count(Post.id), func.count(distinct(Post.author_id)))
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(Forum, Forum.id == Thread.forum_id)
+            .where(
+                scope.where(Thread.region_id),
+                Forum.is_project_group.is_(False),
+                Post.created_at >= period.starts_at,
+                Post.created_at < period.ends_at,
+                Post.is_deleted.is_(False),
+                Post.is_hidden.is_(False),
+            )
+            .group_by(theme_key)
+        )
+    }
+    themes = _themes()
+    keys = [(t.id, _("Thema %(number)s", number=t.number)) for t in themes]
+    keys.append((0, _("Algemeen (geen thema)")))
+    rows = [
+        FigureRow(
+            f"forum-{key}",
+            label,
+            [threads.get(key, 0), posts.get(key, (0, 0))[0], posts.get(key, (0, 0))[1]],
+        )
+        for key, label in keys
+    ]
+    rows.append(
+        FigureRow(
+            "total",
+            _("Totaal"),
+            [sum(threads.values()), sum(v[0] for v in posts.values()), None],
+            is_total=True,
+        )
+    )
+    return [
+        FigureTable(
+            "forums",
+            _("Forumactiviteit per thema"),
+            _("Thema"),
+            [
+                Column(_("Nieuwe gesprekken")),
+                Column(_("Berichten")),
+                Column(_("Personen die schreven"), True),
+            ],
+            rows,
+            chart_columns=[0, 1],
+        )
+    ]
+
+
+#: The sources of figures, in page order. Plug a new source in here: a function
+#: ``(scope, period) -> list[FigureTable]`` running a fixed number of aggregate queries.
+#: Still to come when those parts exist: evaluation scores (issue 17), signals raised and
+#: passed on (issue 16), the regional analyses (issue 15).
+FIGURE_PROVIDERS: tuple[FigureProvider, ...] = (
+    activity_figures,
+    registration_figures,
+    organisation_figures,
+    library_figures,
+    forum_figures,
+)
+
+
+def compute_statistics(
+    scope: Scope, period: Period, providers: Sequence[FigureProvider] = FIGURE_PROVIDERS
+) -> Statistics:
+    """Return every figure of ``scope`` in ``period`` (local days, Europe/Brussels).
+
+    Runs each provider once: a fixed number of queries whatever the period's size.
+    Reads only.
+    """
+    tables: list[FigureTable] = []
+    for provider in providers:
+        tables.extend(provider(scope, period))
+    return Statistics(scope, period, tables)
+
+
+def compare_with(statistics: Statistics, reference: Statistics, label: str) -> Statistics:
+    """Return ``statistics`` with, in each table, one more column: the first column of
+    ``reference`` (the whole network, say) for the same rows, headed ``label``."""
+    tables = []
+    for table in statistics.tables:
+        try:
+            other = reference.table(table.key)
+        except KeyError:
+            tables.append(table)
+            continue
+        first = table.columns[0]
+        rows = []
+        for row in table.rows:
+            match = other.row(row.key)
+            rows.append(
+                FigureRow(
+                    row.key, row.label, [*row.values, match.values[0] if match else 0], row.is_total
+                )
+            )
+        known = {row.key for row in table.rows}
+        for row in other.rows:  # rows only the reference has (a sector the region lacks)
+            if row.key not in known:
+                rows.insert(
+                    len(rows) - 1 if rows and rows[-1].is_total else len(rows),
+                    FigureRow(row.key, row.label, [*([0] * len(table.columns)), row.values[0]]),
+                )
+        column = Column(f"{first.label} – {label}", first.is_people)
+        tables.append(
+            FigureTable(
+                table.key,
+                table.title,
+                table.row_header,
+                [*table.columns, column],
+                rows,
+                table.chart_columns,
+                table.note,
+            )
+        )
+    return Statistics(statistics.scope, statistics.period, tables, compared_with=label)
+
+
+def scope_of(slug: str) -> Scope | None:
+    """Return the scope named ``slug`` (:data:`WHOLE_NETWORK`, or region slugs joined by
+    "+"), or None when a region is unknown. Regions come back in their list order."""
+    if slug == WHOLE_NETWORK:
+        return Scope()
+    slugs = [part for part in slug.split("+") if part]
+    if not slugs or len(slugs) != len(set(slugs)):
+        return None
+    regions = list(
+        db.session.scalars(select(Region).where(Region.slug.in_(slugs)).order_by(Region.position))
+    )
+    if len(regions) != len(slugs):
+        return None
+    return Scope(tuple(regions))
+
+
+def to_dict(statistics: Statistics) -> dict:
+    """``statistics`` as JSON-ready data (kept with a submitted progress report); the labels
+    are those of the current language."""
+    return {
+        "scope": statistics.scope.label,
+        "period": [statistics.period.first.isoformat(), statistics.period.last.isoformat()],
+        "tables": [
+            {
+                "key": t.key,
+                "title": t.title,
+                "row_header": t.row_header,
+                "columns": [[c.label, c.is_people] for c in t.columns],
+                "rows": [[r.key, r.label, r.values, r.is_total] for r in t.rows],
+                "chart_columns": t.chart_columns,
+                "note": t.note,
+            }
+            for t in statistics.tables
+        ],
+    }
+
+
+def statistics_from_dict(data: dict, scope: Scope, period: Period) -> Statistics:
+    """The :class:`Statistics` that :func:`to_dict` made ``data`` of."""
+    tables = [
+        FigureTable(
+            t["key"],
+            t["title"],
+            t["row_header"],
+            [Column(label, bool(people)) for label, people in t["columns"]],
+            [
+                FigureRow(key, label, list(values), bool(total))
+                for key, label, values, total in t["rows"]
+            ],
+            list(t.get("chart_columns") or [0]),
+            t.get("note", ""),
+        )
+        for t in data.get("tables", [])
+    ]
+    return Statistics(scope, period, tables)
