@@ -12,4 +12,4 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from events.views import feeds, materials, public  # noqa: E402, F401  (routes on bp)
+from events.views import feeds, invitations, materials, public  # noqa: E402, F401  (routes on bp)

@@ -47,6 +47,7 @@ from events.models import (
     EventStatus,
     EventType,
     Invitation,
+    InvitationStatus,
     ProgrammeItem,
     Registration,
     RegistrationState,
@@ -219,7 +220,11 @@ def _is_invited_viewer(event: Event) -> bool:
     if not is_signed_in(current_user):
         return False
     invitation = db.session.scalar(
-        select(Invitation.id).where(Invitation.event_id == event.id, invitations_of(current_user))
+        select(Invitation.id).where(
+            Invitation.event_id == event.id,
+            invitations_of(current_user),
+            Invitation.status != InvitationStatus.WITHDRAWN,
+        )
     )
     return invitation is not None
 

@@ -116,4 +116,10 @@ def _event_page(event: Event) -> dict:
     return {"event": event, "counts": counts, "form": EmptyForm()}
 
 
-from events.views.manage import attendees, events, programme  # noqa: E402, F401  (routes on bp)
+from events.views.manage import (  # noqa: E402, F401  (routes on bp)
+    attendees,
+    checkin,
+    events,
+    invitations,
+    programme,
+)
