@@ -192,7 +192,7 @@ def request_calendar(invitation: Invitation, *, method: str = "REQUEST") -> byte
     component = event_component(
         event, sequence=sequence, status="CANCELLED" if method == "CANCEL" else None
     )
-    network = event.network
+    network = event.network or event.region.network
     organiser_address = (network.contact_email if network else "") or current_app.config.get(
         "MAIL_DEFAULT_SENDER", "bruggen@localhost"
     )
