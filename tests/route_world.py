@@ -31,6 +31,7 @@ from events.models import (
     EventQuestion,
     EventStatus,
     EventType,
+    Invitation,
     ProgrammeItem,
     ProgrammeItemKind,
     Registration,
@@ -238,6 +239,10 @@ def build_world() -> World:
         recipient="gast@example.org", subject="Mislukt", body_text="-", failed_at=now, attempts=8
     )
     db.session.add(failed_mail)
+    invitation = Invitation(  # issue 17: an invitation mailed and not yet answered
+        event=event, email="genodigde@example.org", name="Genodigde", sent_at=now
+    )
+    db.session.add(invitation)
     db.session.commit()
     return World(
         region=region,
@@ -259,7 +264,7 @@ def build_world() -> World:
         material=material,
         practice=practice,
         attachment=attachment,
-        extra={"network_wide": network_wide, "failed_mail": failed_mail},
+        extra={"network_wide": network_wide, "failed_mail": failed_mail, "invitation": invitation},
     )
 
 
@@ -288,6 +293,7 @@ def act_as(client, world: World, role: str) -> None:
 
 def _tokens(world: World) -> dict[str, str]:
     from community.accounts import auth
+    from events import invitations
     from events import registration as seats
     from forums.subscriptions import unsubscribe_token
 
@@ -298,6 +304,7 @@ def _tokens(world: World) -> dict[str, str]:
         "events.cancel_registration": seats.cancel_token(world.confirmed),
         "forums.unsubscribe": unsubscribe_token(world.author, world.subscription),
         "events.personal_feed": getattr(world.author, "feed_token", None),
+        "events.invitation": invitations.invitation_token(world.extra["invitation"]),
     }
 
 
@@ -338,6 +345,15 @@ def url_args(endpoint: str, world: World) -> dict:
         },
         "manage.attendance": {"slug": event.slug, "registration_id": world.confirmed.id},
         "manage.promote": {"slug": event.slug, "registration_id": world.waiting.id},
+        "manage.check_in": {"slug": event.slug, "registration_id": world.confirmed.id},
+        "manage.remind_invitation": {
+            "slug": event.slug,
+            "invitation_id": world.extra["invitation"].id,
+        },
+        "manage.withdraw_invitation": {
+            "slug": event.slug,
+            "invitation_id": world.extra["invitation"].id,
+        },
         "manage.programme_item": {"slug": event.slug, "item_id": world.item.id},
         "manage.delete_programme_item": {"slug": event.slug, "item_id": world.item.id},
         "manage.question": {"slug": event.slug, "question_id": world.question.id},

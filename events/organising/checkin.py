@@ -176,14 +176,15 @@ def add_walk_in(
         )
     if registration is not None and registration.state == RegistrationState.CONFIRMED:
         raise AlreadyOnTheList(name=registration.name)
+    account = seats.verified_account_of(address) if address else None
     if registration is None:
         registration = Registration(
             event_id=event.id,
             email=address or NO_ADDRESS_PREFIX + secrets.token_hex(8),
             created_at=now,
+            state=RegistrationState.CONFIRMED,
         )
         db.session.add(registration)
-    account = seats.verified_account_of(address) if address else None
     registration.event = event
     registration.user_id = account.id if account is not None else None
     registration.name = name.strip()

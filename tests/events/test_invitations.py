@@ -190,7 +190,10 @@ def test_member_accepts_as_their_account_and_a_full_activity_puts_them_on_the_wa
         assert client.post_form(path_of(links[user.email]), {"answer": "ja"}).status_code == 302
 
     states = dict(db.session.execute(select(Registration.user_id, Registration.state)).all())
-    assert states == {first.id: RegistrationState.CONFIRMED, second.id: RegistrationState.WAITLISTED}
+    assert states == {
+        first.id: RegistrationState.CONFIRMED,
+        second.id: RegistrationState.WAITLISTED,
+    }
 
 
 def test_decline_is_recorded_and_a_later_decline_frees_the_place_for_the_waiting_list(
@@ -260,9 +263,7 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_is_stored(
     assert db.session.scalar(select(Invitation.status)) == InvitationStatus.INVITED
 
 
-def test_answering_after_the_start_or_a_cancellation_is_refused(
-    rots, coordinator, client, mailbox
-):
+def test_answering_after_the_start_or_a_cancellation_is_refused(rots, coordinator, client, mailbox):
     invitations.invite(rots, invited_by=coordinator, emails=["laat@extern.example"])
     send()
     path = path_of(answer_link(mailbox[0]))
