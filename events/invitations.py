@@ -480,6 +480,7 @@ def accept(
                 raise seats.InvalidAnswers({"name": _l("Vul je naam in.")})
             registration = seats.register(event, guest=guest, address_confirmed=True, **options)
     invitation.status = InvitationStatus.ACCEPTED
+    invitation.name = invitation.name or registration.name
     invitation.responded_at = now
     invitation.registration_id = registration.id
     db.session.flush()

@@ -39,6 +39,7 @@ def urls(server) -> dict[str, str]:
             select(Thread).where(Thread.forum_id == forum.id).order_by(Thread.id)
         )
         material = db.session.scalar(select(Material).order_by(Material.id))
+        invitation = _invitation(wvl_event)
         practice = db.session.scalar(select(Practice).order_by(Practice.id))
         return {
             "home": "/",
@@ -69,8 +70,24 @@ def urls(server) -> dict[str, str]:
             "coordinatie-deelnemers": f"/beheer/activiteiten/{wvl_event.slug}/deelnemers",
             "coordinatie-programma": f"/beheer/activiteiten/{wvl_event.slug}/programma",
             "coordinatie-nieuw": "/beheer/activiteiten/nieuw",
+            "coordinatie-uitnodigingen": f"/beheer/activiteiten/{wvl_event.slug}/uitnodigingen",
+            "coordinatie-onthaal": f"/beheer/activiteiten/{wvl_event.slug}/onthaal",
+            "uitnodiging": f"/uitnodiging/{invitation}",
             "moderatie": "/forum/moderatie",
         }
+
+
+def _invitation(event) -> str:
+    """Invite an address to ``event`` (issue 17) and return its answer link's token."""
+    from events import invitations
+    from events.models import Invitation
+
+    invitation = Invitation(
+        event=event, email="axe.genodigde@example.org", sent_at=event.created_at
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return invitations.invitation_token(invitation)
 
 
 PUBLIC_PAGES = [
@@ -90,6 +107,7 @@ PUBLIC_PAGES = [
     "praktijk",
     "aanmelden",
     "registreren",
+    "uitnodiging",
 ]
 MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")] + [
     "account",
@@ -105,6 +123,8 @@ COORDINATOR_PAGES = [
     "coordinatie-deelnemers",
     "coordinatie-programma",
     "coordinatie-nieuw",
+    "coordinatie-uitnodigingen",
+    "coordinatie-onthaal",
     "moderatie",
 ]
 
