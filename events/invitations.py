@@ -31,7 +31,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from icalendar import vCalAddress, vText
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import Organisation, User
@@ -634,5 +634,30 @@ def live_invitation_of(event: Event, email: str) -> Invitation | None:
             Invitation.event_id == event.id,
             func.lower(Invitation.email) == email.strip().lower(),
             Invitation.status != InvitationStatus.WITHDRAWN,
+        )
+    )
+
+
+def open_invitations_of(user: User, now: dt.datetime | None = None) -> list[Invitation]:
+    """Return the invitations ``user`` has not answered, to published activities not started.
+
+    The account's own (``user_id``) and those to its verified address
+    (``events.registration.ownership.invitations_of``), soonest activity first; mailed
+    ones only (an address merely listed on the activity form was not invited yet).
+    """
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .join(Event, Event.id == Invitation.event_id)
+            .where(
+                or_(Invitation.user_id == user.id, seats.invitations_of(user)),
+                Invitation.status == InvitationStatus.INVITED,
+                Invitation.sent_at.is_not(None),
+                Event.status == EventStatus.PUBLISHED,
+                Event.starts_at > now,
+            )
+            .options(joinedload(Invitation.event))
+            .order_by(Event.starts_at, Invitation.id)
         )
     )

@@ -37,6 +37,7 @@ from community.core.pagecache.middleware import cached_page
 from community.core.security import protect_form_of_public_page, remote_address
 from community.library.materials import visible_materials_filter
 from community.library.models import Material
+from events import invitations
 from events import registration as seats
 from events.calendar.feeds import event_state
 from events.calendar.ical import CALENDAR_MIMETYPE, event_calendar
@@ -685,6 +686,12 @@ def my_activities():
     tokens = {
         r.id: seats.cancel_token(r) for r in upcoming if r.state != RegistrationState.CANCELLED
     }
+    open_invitations = invitations.open_invitations_of(current_user, now)
     return render_template(
-        "events/my_activities.html", upcoming=upcoming, past=past, tokens=tokens, form=EmptyForm()
+        "events/my_activities.html",
+        upcoming=upcoming,
+        past=past,
+        tokens=tokens,
+        form=EmptyForm(),
+        open_invitations=[(i, invitations.invitation_token(i)) for i in open_invitations],
     )

@@ -86,7 +86,7 @@ def test_invite_by_member_organisation_and_address_mails_each_once_with_a_reques
     db.session.add(clb)
     db.session.commit()
     an = make_user(display_name="An Peeters", email="an@clb.example", organisation=clb)
-    bert = make_user(display_name="Bert", email="bert@clb.example", organisation=clb)
+    make_user(display_name="Bert", email="bert@clb.example", organisation=clb)  # by organisation
     chris = make_user(display_name="Chris", email="chris@school.example")
 
     result = invitations.invite(
@@ -524,3 +524,21 @@ def client_csrf(client, app) -> str:
     with client.session_transaction() as session:
         raw = session.setdefault("csrf_token", os.urandom(20).hex())
     return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def test_my_activities_lists_open_invitations_with_their_answer_link(
+    rots, coordinator, make_user, client
+):
+    member = make_user()
+    invitations.invite(rots, invited_by=coordinator, members=[member])
+    db.session.commit()
+    sign_in(client, member)
+    html = client.get("/account/activiteiten").get_data(as_text=True)
+    assert "Uitnodigingen zonder antwoord" in html and "Casusoverleg ROTS" in html
+    token = invitations.invitation_token(invitations.live_invitation_of(rots, member.email))
+    assert f"/uitnodiging/{token}" in html
+    invitations.decline(invitations.live_invitation_of(rots, member.email))
+    db.session.commit()
+    assert "Uitnodigingen zonder antwoord" not in client.get("/account/activiteiten").get_data(
+        as_text=True
+    )
