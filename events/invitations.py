@@ -519,7 +519,9 @@ def decline(invitation: Invitation, now: dt.datetime | None = None) -> list[Regi
 def remind(invitation: Invitation, now: dt.datetime | None = None) -> None:
     """Mail one reminder to an invitee who has not answered (issue 17: "remind ... once").
 
-    Raises :class:`NotSilent` (answered or withdrawn), :class:`AlreadyReminded`,
+    An address only listed on the activity form (never mailed) gets its first
+    invitation mail instead, and can still be reminded once after. Raises
+    :class:`NotSilent` (answered or withdrawn), :class:`AlreadyReminded`,
     :class:`InvitingClosed` (the activity started, is cancelled or a draft).
     """
     now = now or utcnow()
@@ -528,8 +530,17 @@ def remind(invitation: Invitation, now: dt.datetime | None = None) -> None:
         raise NotSilent(email=invitation.email)
     if invitation.reminded_at is not None:
         raise AlreadyReminded(email=invitation.email)
-    if invitation.sent_at is None:  # only listed on the activity form: this is its first mail
+    if invitation.sent_at is None:
         invitation.sent_at = now
+        db.session.flush()
+        _mail(
+            invitation,
+            _l("Uitnodiging: %(title)s", title=invitation.event.title),
+            "invitation",
+            "REQUEST",
+        )
+        log.info("listed invitation %s mailed", invitation.id)
+        return
     invitation.reminded_at = now
     db.session.flush()
     _mail(

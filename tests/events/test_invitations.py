@@ -542,3 +542,22 @@ def test_my_activities_lists_open_invitations_with_their_answer_link(
     assert "Uitnodigingen zonder antwoord" not in client.get("/account/activiteiten").get_data(
         as_text=True
     )
+
+
+def test_an_address_listed_on_the_activity_form_gets_its_first_mail_then_one_reminder(
+    rots, coordinator, mailbox
+):
+    listed = Invitation(event=rots, email="lijst@extern.example")  # from the activity form
+    db.session.add(listed)
+    db.session.commit()
+    assert invitations.remind_silent(rots) == 0  # never mailed: not "silent" yet
+
+    invitations.remind(listed)
+    send()
+    (first,) = mailbox
+    assert "Uitnodiging:" in first["Subject"] and "Herinnering" not in first["Subject"]
+    assert listed.reminded_at is None
+    mailbox.clear()
+    invitations.remind(listed)
+    send()
+    assert "Herinnering" in mailbox[0]["Subject"]
