@@ -26,6 +26,7 @@ from community.library.models import (
     PracticeStatus,
 )
 from community.library.uploads import extract_pdf_text
+from demo.invitations import seed_invitations
 from demo.pdf import material_pdf
 from events.models import (
     Event,
@@ -153,6 +154,7 @@ class _Seeder:
         self.seed_forum_categories()
         self.seed_threads()
         self.seed_event_threads()
+        seed_invitations(self.content, self.events, self.counts)  # issue 17
         db.session.flush()
         return self.counts
 
