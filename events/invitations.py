@@ -672,3 +672,27 @@ def open_invitations_of(user: User, now: dt.datetime | None = None) -> list[Invi
             .order_by(Event.starts_at, Invitation.id)
         )
     )
+
+
+def note_registrations(
+    registrations: Sequence[Registration], now: dt.datetime | None = None
+) -> int:
+    """Count a registration made on the activity page as accepting its invitation; return how many.
+
+    An invitee may register through the ordinary form instead of the mail link; the
+    organiser then sees "aanvaard" rather than a silent invitee (and reminds nobody
+    who registered). Invitations that were withdrawn stay withdrawn.
+    """
+    now = now or utcnow()
+    noted = 0
+    for registration in registrations:
+        invitation = live_invitation_of(registration.event, registration.email)
+        if invitation is not None and invitation.status == InvitationStatus.INVITED:
+            invitation.status = InvitationStatus.ACCEPTED
+            invitation.responded_at = now
+            invitation.registration_id = registration.id
+            invitation.name = invitation.name or registration.name
+            noted += 1
+    if noted:
+        db.session.flush()
+    return noted

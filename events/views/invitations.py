@@ -14,7 +14,7 @@ from community.core.extensions import db
 from community.core.i18n import selected_language
 from events import invitations
 from events import registration as seats
-from events.models import Invitation, InvitationStatus
+from events.models import Invitation, InvitationStatus, RegistrationState
 from events.notifications import notify_promoted, notify_registered
 from events.organising.door_forms import AnswerForm, GuestAnswerFields
 from events.registration.forms import add_answer_errors, answers_from, registration_form
@@ -122,7 +122,7 @@ def _accept(invitation: Invitation, token: str):
     if accepted.is_new:
         notify_registered(accepted.registration)
     db.session.commit()
-    if accepted.registration.state == "waitlisted":
+    if accepted.registration.state == RegistrationState.WAITLISTED:
         flash(_("Bedankt! De activiteit is volzet: je staat op de wachtlijst."), "success")
     else:
         flash(_("Bedankt! Je bent ingeschreven. Je krijgt een bevestiging per mail."), "success")

@@ -587,6 +587,7 @@ def register(slug):
         return _detail_page(event, form=form, status=error.status, error=error.message)
     for registration in registrations:
         notify_registered(registration)
+    invitations.note_registrations(registrations)
     db.session.commit()
     flash(_registered_message(registrations), "success")
     return redirect(url_for("events.detail", slug=event.slug))

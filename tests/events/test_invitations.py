@@ -561,3 +561,16 @@ def test_an_address_listed_on_the_activity_form_gets_its_first_mail_then_one_rem
     invitations.remind(listed)
     send()
     assert "Herinnering" in mailbox[0]["Subject"]
+
+
+def test_registering_on_the_activity_page_counts_as_accepting_the_invitation(
+    rots, coordinator, make_user, client
+):
+    member = make_user()
+    invitations.invite(rots, invited_by=coordinator, members=[member])
+    db.session.commit()
+    sign_in(client, member)
+    assert client.post_form(f"/activiteiten/{rots.slug}/inschrijven", {}).status_code == 302
+    invitation = invitations.live_invitation_of(rots, member.email)
+    assert invitation.status == InvitationStatus.ACCEPTED
+    assert invitations.remind_silent(rots) == 0
