@@ -188,7 +188,10 @@ def request_calendar(invitation: Invitation, *, method: str = "REQUEST") -> byte
     A CANCEL (3.2.5) carries STATUS:CANCELLED and a SEQUENCE one higher.
     """
     event = invitation.event
-    sequence = (event.revision or 0) + (1 if method == "CANCEL" else 0)
+    withdrawn = method == "CANCEL" and event.status != EventStatus.CANCELLED
+    # A withdrawal changes nothing of the activity: one more than its revision; a
+    # cancelled activity already raised its revision.
+    sequence = (event.revision or 0) + (1 if withdrawn else 0)
     component = event_component(
         event, sequence=sequence, status="CANCELLED" if method == "CANCEL" else None
     )
@@ -220,7 +223,7 @@ def _attachment(invitation: Invitation, method: str) -> tuple[str, bytes, str]:
     return (f"{invitation.event.slug}.ics", data, f"{CALENDAR_MIMETYPE}; method={method}")
 
 
-def _mail(invitation: Invitation, subject, template: str, method: str | None) -> None:
+def _mail(invitation: Invitation, subject, template: str, method: str | None, **context) -> None:
     event = invitation.event
     base = current_app.config["BRUGGEN_BASE_URL"].rstrip("/")
     queue_mail(
@@ -235,6 +238,7 @@ def _mail(invitation: Invitation, subject, template: str, method: str | None) ->
         decline_link=answer_url(invitation, "nee"),
         event_link=f"{base}/activiteiten/{event.slug}",
         show_online_link=False,
+        **context,
     )
 
 
@@ -696,3 +700,33 @@ def note_registrations(
     if noted:
         db.session.flush()
     return noted
+
+
+def notify_cancelled(event: Event, message: str) -> int:
+    """Mail the cancellation to invitees of ``event`` who have not answered; return how many.
+
+    Those who accepted are registered and hear it as registrants do
+    (``notifications.notify_event_cancelled``); those who declined asked for nothing
+    more. The .ics is ``METHOD:CANCEL`` with STATUS:CANCELLED, the same UID and the
+    activity's new revision as SEQUENCE (the caller raised it), so the entry the
+    invitation put in their calendar goes. Only mailed invitations are told.
+    """
+    silent = db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.event_id == event.id,
+            Invitation.status == InvitationStatus.INVITED,
+            Invitation.sent_at.is_not(None),
+        )
+        .order_by(Invitation.id)
+    ).all()
+    for invitation in silent:
+        _mail(
+            invitation,
+            _l("Geannuleerd: %(title)s", title=event.title),
+            "invitation_cancelled",
+            "CANCEL",
+            message=message,
+        )
+    log.info("cancellation of event %s mailed to %d invitees", event.id, len(silent))
+    return len(silent)

@@ -63,6 +63,7 @@ CHECKED = {
     "invitation",
     "invitation_reminder",
     "invitation_withdrawn",
+    "invitation_cancelled",
     "workshop_place",
 }
 
@@ -531,6 +532,31 @@ def test_invitation_reminder_and_withdrawal_mails_have_their_lines(
     lines = assert_lines(mailbox[0], "Activiteit: Casusoverleg ROTS", "Bruggen")
     assert any(line.startswith("De organisator heeft je uitnodiging") for line in lines)
     assert rendered == ["invitation", "invitation_reminder", "invitation_withdrawn"]
+
+
+def test_cancellation_mail_to_an_unanswered_invitee_has_its_lines(
+    make_event, make_user, mailbox, rendered
+):
+    from events import invitations
+
+    event = make_event(title="Projectgroep", capacity=5)
+    invitations.invite(event, invited_by=make_user("admin"), emails=["stil@example.org"])
+    send()
+    mailbox.clear()
+    rendered.clear()
+    cancel_event(event, "Verplaatst naar het voorjaar.")
+    send()
+    (message,) = mailbox
+    assert rendered == ["invitation_cancelled"]
+    lines = assert_lines(
+        message,
+        "Je werd uitgenodigd voor deze activiteit, maar ze gaat niet door: ze is geannuleerd.",
+        "Bericht van de organisatoren:",
+        "Verplaatst naar het voorjaar.",
+        *facts(event),
+        "In de bijlage vind je de geannuleerde activiteit, zodat je agenda ze kan schrappen.",
+    )
+    follows(lines, "Verplaatst naar het voorjaar.", "")
 
 
 def test_workshop_place_mail_has_its_lines(make_event, make_user, mailbox, rendered):

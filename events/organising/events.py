@@ -15,7 +15,7 @@ from community.core.extensions import db
 from community.core.locks import lock_for_update
 from community.core.markup import render_markdown
 from community.core.text import slugify as text_slugify
-from events import notifications
+from events import invitations, notifications
 from events import registration as seats
 from events.models import (
     Event,
@@ -325,6 +325,9 @@ def publish_event(event: Event) -> Event:
 def cancel_event(event: Event, message: str) -> Event:
     """Cancel published ``event``, telling every registrant ``message``.
 
+    Invitees who have not answered hold the invitation's .ics in their calendar:
+    they get the cancellation too (``events.invitations.notify_cancelled``).
+
     The activity stays visible as cancelled and registration closes (issue 3,
     "Organiser tools"); ``revision`` grows so calendars show STATUS:CANCELLED.
     Sends ``event_changed``. Raises :class:`WrongStatus` for a draft (delete
@@ -342,6 +345,7 @@ def cancel_event(event: Event, message: str) -> Event:
     event.updated_at = utcnow()
     db.session.flush()
     notifications.notify_event_cancelled(event, message)
+    invitations.notify_cancelled(event, message)  # issue 17: the unanswered invitees too
     event_changed.send(event)
     log.info("event %s cancelled", event.slug)
     return event

@@ -343,8 +343,15 @@ def test_changes_and_cancellation_reach_invitees_who_accepted(
 
     cancel_event(rots, "De casus is opgelost.")
     send()
-    assert [m["To"] for m in mailbox] == [accepted.email]
-    assert "Geannuleerd" in mailbox[0]["Subject"]
+    by_recipient = {m["To"]: m for m in mailbox}
+    assert sorted(by_recipient) == sorted([accepted.email, silent.email])
+    assert all("Geannuleerd" in m["Subject"] for m in mailbox)
+    # The silent invitee holds the REQUEST in a calendar: it is cancelled there too.
+    content_type, calendar = calendar_of(by_recipient[silent.email])
+    assert content_type.endswith("method=CANCEL")
+    (vevent,) = calendar.walk("VEVENT")
+    assert vevent["STATUS"] == "CANCELLED" and int(vevent["SEQUENCE"]) == rots.revision
+    assert "De casus is opgelost." in text_of(by_recipient[silent.email])
 
 
 # --- pages of the organiser --------------------------------------------------------------
