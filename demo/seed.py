@@ -26,6 +26,7 @@ from community.library.models import (
     PracticeStatus,
 )
 from community.library.uploads import extract_pdf_text
+from demo.invitations import seed_invitations
 from demo.pdf import material_pdf
 from demo.reporting import seed_reporting
 from demo.signals import seed_signals
@@ -155,6 +156,7 @@ class _Seeder:
         self.seed_forum_categories()
         self.seed_threads()
         self.seed_event_threads()
+        seed_invitations(self.content, self.events, self.counts)  # issue 17
         db.session.flush()
         self.counts.update(seed_signals(self.users, self.today))  # issue 16: demo/signals.py
         return self.counts

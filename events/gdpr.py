@@ -1,6 +1,7 @@
 """What the events package holds about a member, registered with the base's privacy rights.
 
-Export: every registration of the member. Deletion: registrations for
+Export: every registration of the member (with attendance and check-in) and every
+invitation to the member (issue 17). Deletion: registrations for
 activities that have not started are cancelled (the waiting list moves up and
 is mailed), every registration is anonymised. Purge: guest registrations are
 anonymised ``GUEST_RETENTION_DAYS`` after their activity ended (issue 7,
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import User
@@ -67,11 +68,48 @@ def export_registrations(user: User) -> list[dict]:
             ],
             "is_listed": r.is_listed,
             "attended": r.attended,
+            "checked_in_at": iso_utc(r.checked_in_at),
+            "is_walk_in": r.is_walk_in,
             "created_at": iso_utc(r.created_at),
             "confirmed_at": iso_utc(r.confirmed_at),
             "cancelled_at": iso_utc(r.cancelled_at),
         }
         for r in rows
+    ]
+
+
+def _invitations_of(user: User):
+    """Invitations that are ``user``'s: to the account, or to its verified address."""
+    return or_(Invitation.user_id == user.id, invitations_of(user))
+
+
+def export_invitations(user: User) -> list[dict]:
+    """Return ``user``'s invitations (issue 17), oldest activity first (aware UTC, ISO 8601).
+
+    Who invited is named only as "an organiser": the organiser's identity is theirs.
+    """
+    rows = db.session.scalars(
+        select(Invitation)
+        .join(Event, Event.id == Invitation.event_id)
+        .where(_invitations_of(user))
+        .options(joinedload(Invitation.event), joinedload(Invitation.organisation))
+        .order_by(Event.starts_at, Invitation.id)
+    ).all()
+    return [
+        {
+            "event": i.event.title,
+            "event_slug": i.event.slug,
+            "event_starts_at": iso_utc(i.event.starts_at),
+            "email": i.email,
+            "name": i.name,
+            "status": str(i.status),
+            "organisation": i.organisation.name if i.organisation else "",
+            "invited_at": iso_utc(i.created_at),
+            "mailed_at": iso_utc(i.sent_at),
+            "reminded_at": iso_utc(i.reminded_at),
+            "responded_at": iso_utc(i.responded_at),
+        }
+        for i in rows
     ]
 
 
@@ -91,6 +129,7 @@ def anonymise_registration(registration: Registration) -> None:
     registration.job_title = ""
     registration.answers = {}
     registration.is_listed = False
+    # Attendance (attended, checked_in_at, is_walk_in) stays: the network's counts.
 
 
 def erase_registrations(user: User, now: dt.datetime) -> None:
@@ -100,7 +139,8 @@ def erase_registrations(user: User, now: dt.datetime) -> None:
     those promoted get their mail (``notify_promoted``). Registrations ``user``
     made for colleagues stay theirs, without the link to ``user``. Invitations
     to ``user``'s address are removed. An unverified account touches nothing made
-    with its address by others (``events.registration.ownership``). ``now``: aware
+    with its address by others (``events.registration.ownership``). Invitations to
+    the account or its verified address are deleted (issue 17). ``now``: aware
     UTC. Flushes.
     """
     rows = db.session.scalars(
@@ -120,7 +160,7 @@ def erase_registrations(user: User, now: dt.datetime) -> None:
         .where(Registration.registered_by_id == user.id)
         .values(registered_by_id=None)
     )
-    db.session.execute(delete(Invitation).where(invitations_of(user)))
+    db.session.execute(delete(Invitation).where(_invitations_of(user)))
     db.session.flush()
     log.info("account %s: %d registrations cancelled or anonymised", user.id, len(rows))
 
@@ -145,3 +185,20 @@ def purge_guest_registrations(now: dt.datetime, retention: dt.timedelta) -> int:
     db.session.flush()
     log.info("purge: %d guest registrations anonymised", len(rows))
     return len(rows)
+
+
+def purge_guest_invitations(now: dt.datetime, retention: dt.timedelta) -> int:
+    """Delete invitations to addresses without an account, ``retention`` after the activity ended.
+
+    The guest's answer lives on in the registration it made (itself anonymised by
+    :func:`purge_guest_registrations` after the same period). ``now``: aware UTC.
+    Returns the number deleted. Flushes.
+    """
+    ended = select(Event.id).where(Event.ends_at < now - retention)
+    result = db.session.execute(
+        delete(Invitation).where(Invitation.user_id.is_(None), Invitation.event_id.in_(ended))
+    )
+    db.session.flush()
+    count = result.rowcount or 0  # type: ignore[attr-defined]
+    log.info("purge: %d guest invitations deleted", count)
+    return count

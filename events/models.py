@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, event, func
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, event, false, func
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import get_history
 
@@ -268,6 +268,10 @@ class Registration(Base):
     confirmed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
     reminder_sent_at: Mapped[dt.datetime | None]
+    # Check-in on the day (issue 17): when the organiser marked the person present.
+    checked_in_at: Mapped[dt.datetime | None]
+    # A walk-in: registered at the door by the organiser on the day (issue 17).
+    is_walk_in: Mapped[bool] = mapped_column(default=False, server_default=false())
     # How often ``state`` changed, counting the first state as one; only grows (kept up
     # by the flush hooks below). The person's feed SEQUENCE is built from it.
     state_changes: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -346,15 +350,73 @@ class EventQuestion(Base):
     event: Mapped[Event] = relationship(back_populates="questions")
 
 
+class InvitationStatus(enum.StrEnum):
+    """Where an invitation stands (issue 17, "Invitations with RSVP")."""
+
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(INVITATION_STATUS_LABELS[self])
+
+
+INVITATION_STATUS_LABELS = {
+    InvitationStatus.INVITED: _l("nog geen antwoord"),
+    InvitationStatus.ACCEPTED: _l("aanvaard"),
+    InvitationStatus.DECLINED: _l("afgeslagen"),
+    InvitationStatus.WITHDRAWN: _l("ingetrokken"),
+}
+
+
 class Invitation(Base):
-    """An invitation to an ``invite_only`` activity (e.g. a ROTS case consultation), by e-mail."""
+    """An invitation (uitnodiging) to an activity, with an RSVP, to one e-mail address.
+
+    For ``invite_only`` activities (a ROTS case consultation, a project-group meeting)
+    the invitation is the permission to register; for open ones it is a personal
+    "we'd love you there". ``user_id``: the invited member (or the account of the
+    address); ``organisation_id``: the organisation through which they were invited.
+    ``sent_at`` is None for an address only listed on the activity form (no mail yet).
+    ``created_at`` is the moment of the (last) invitation: the links in its mail name
+    it, so withdrawing and inviting again makes old links stop working.
+    """
 
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    status: Mapped[InvitationStatus] = mapped_column(
+        String(20), default=InvitationStatus.INVITED, server_default="invited"
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL")
+    )
+    language: Mapped[str] = mapped_column(String(5), default="nl", server_default="nl")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]
+    responded_at: Mapped[dt.datetime | None]
+    reminded_at: Mapped[dt.datetime | None]
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation | None] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    registration: Mapped[Registration | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return InvitationStatus(self.status).label
 
 
 Index(

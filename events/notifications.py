@@ -16,15 +16,24 @@ import logging
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from community.core.extensions import db
 from community.core.i18n import LOCALES
 from community.core.mail.outbox import queue_mail
 from events.calendar.ical import mail_attachment
-from events.models import Event, EventStatus, Registration, RegistrationState
+from events.models import (
+    Event,
+    EventStatus,
+    ProgrammeItem,
+    Registration,
+    RegistrationState,
+    WorkshopChoice,
+)
 from events.registration import cancel_token, confirmation_token
+from events.registration.seats import WORKSHOP_PLACES_GIVEN
 
 log = logging.getLogger(__name__)
 
@@ -222,3 +231,46 @@ def send_reminders(now: dt.datetime) -> int:
     db.session.flush()
     log.info("%s reminders queued", count)
     return count
+
+
+def notify_workshop_place(registration: Registration, item: ProgrammeItem) -> None:
+    """Queue the mail to someone who moved from a workshop's waiting list into the workshop."""
+    _queue(
+        registration,
+        _l("Er is een plaats vrij in de workshop %(workshop)s", workshop=item.title),
+        "workshop_place",
+        with_calendar=False,
+        workshop=item,
+    )
+
+
+def _mail_workshop_places(session: Session) -> None:
+    """Before a commit: mail each workshop place given in this transaction (issue 17).
+
+    ``events.registration.seats.fill_workshops_locked`` notes the places it gives in
+    ``session.info``; a hook rather than a line in each caller, so that no way of
+    freeing a workshop place (a cancellation, a promotion, an erasure, an expired
+    hold) forgets the mail. A place taken back before the commit (the registration
+    cancelled) is not mailed.
+    """
+    given = session.info.pop(WORKSHOP_PLACES_GIVEN, None)
+    if not given:
+        return
+    for registration_id, item_id in dict.fromkeys(given):
+        choice = session.get(WorkshopChoice, (registration_id, item_id))
+        if choice is None or choice.state != RegistrationState.CONFIRMED:
+            continue
+        registration = choice.registration
+        if registration.state not in (RegistrationState.CONFIRMED, RegistrationState.PENDING):
+            continue
+        notify_workshop_place(registration, choice.programme_item)
+        log.info("workshop place %s mailed to registration %s", item_id, registration_id)
+
+
+def _forget_workshop_places(session: Session, *args) -> None:
+    session.info.pop(WORKSHOP_PLACES_GIVEN, None)
+
+
+sa_event.listen(Session, "before_commit", _mail_workshop_places)
+sa_event.listen(Session, "after_rollback", _forget_workshop_places)
+sa_event.listen(Session, "after_soft_rollback", _forget_workshop_places)

@@ -27,6 +27,7 @@ def register(features: Features) -> None:
     features.add_template_globals(**TEMPLATE_RULES, feed_filters_of=FeedFilters.of)
     features.add_template_filters(event_period=event_period)
     features.add_export("registrations", gdpr.export_registrations, order=10)
+    features.add_export("invitations", gdpr.export_invitations, order=11)
     features.add_erasure("registrations", gdpr.erase_registrations, order=10)
     # issue 17: before the registrations are anonymised, which hides which rows are whose
     features.add_export("follow_up", followup_gdpr.export_follow_up, order=11)
@@ -46,6 +47,12 @@ def register(features: Features) -> None:
     features.add_purge(
         "guest_registrations",
         gdpr.purge_guest_registrations,
+        setting="GUEST_RETENTION_DAYS",
+        default_days=365,
+    )
+    features.add_purge(
+        "guest_invitations",
+        gdpr.purge_guest_invitations,
         setting="GUEST_RETENTION_DAYS",
         default_days=365,
     )

@@ -31,6 +31,7 @@ from events.models import (
     EventQuestion,
     EventStatus,
     EventType,
+    Invitation,
     ProgrammeItem,
     ProgrammeItemKind,
     Registration,
@@ -264,6 +265,10 @@ def build_world() -> World:
         chapters=[{"key": region.slug, "title": region.name, "region_id": None, "text": ""}],
     )
     db.session.add_all([progress_report, final_report])
+    invitation = Invitation(  # issue 17: an invitation mailed and not yet answered
+        event=event, email="genodigde@example.org", name="Genodigde", sent_at=now
+    )
+    db.session.add(invitation)
     db.session.commit()
     return World(
         region=region,
@@ -293,6 +298,7 @@ def build_world() -> World:
             "note": note,
             "progress_report": progress_report,
             "final_report": final_report,
+            "invitation": invitation,
         },
     )
 
@@ -326,6 +332,7 @@ def act_as(client, world: World, role: str) -> None:
 
 def _tokens(world: World) -> dict[str, str]:
     from community.accounts import auth
+    from events import invitations
     from events import registration as seats
     from forums.subscriptions import unsubscribe_token
 
@@ -336,6 +343,7 @@ def _tokens(world: World) -> dict[str, str]:
         "events.cancel_registration": seats.cancel_token(world.confirmed),
         "forums.unsubscribe": unsubscribe_token(world.author, world.subscription),
         "events.personal_feed": getattr(world.author, "feed_token", None),
+        "events.invitation": invitations.invitation_token(world.extra["invitation"]),
         **_follow_up_tokens(world),
     }
 
@@ -394,6 +402,15 @@ def url_args(endpoint: str, world: World) -> dict:
         },
         "manage.attendance": {"slug": event.slug, "registration_id": world.confirmed.id},
         "manage.promote": {"slug": event.slug, "registration_id": world.waiting.id},
+        "manage.check_in": {"slug": event.slug, "registration_id": world.confirmed.id},
+        "manage.remind_invitation": {
+            "slug": event.slug,
+            "invitation_id": world.extra["invitation"].id,
+        },
+        "manage.withdraw_invitation": {
+            "slug": event.slug,
+            "invitation_id": world.extra["invitation"].id,
+        },
         "manage.programme_item": {"slug": event.slug, "item_id": world.item.id},
         "manage.delete_programme_item": {"slug": event.slug, "item_id": world.item.id},
         "manage.question": {"slug": event.slug, "question_id": world.question.id},

@@ -162,6 +162,16 @@ EXPECTED = {
     "manage.evaluation_summary": {"GET": REGION_MANAGERS},
     "manage.evaluation_xlsx": {"GET": region_managers(303)},  # fewer than 3 answers
     "manage.certificates_pdf": {"GET": region_managers(303)},  # nobody marked present
+    # Issue 17: invitations (the answer link's token is the permission) and check-in.
+    "events.invitation": {"GET": EVERYONE, "POST": (400, 400, 400, 400, 400, 400)},
+    "manage.invitations_page": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "manage.remind_invitations": {"POST": region_managers(302)},
+    "manage.remind_invitation": {"POST": region_managers(302)},
+    "manage.withdraw_invitation": {"POST": region_managers(302)},
+    "manage.check_in_page": {"GET": REGION_MANAGERS},
+    "manage.check_in_counts": {"GET": REGION_MANAGERS},
+    "manage.check_in": {"POST": region_managers(400)},
+    "manage.walk_in": {"POST": region_managers(422)},
     "gdpr.delete_account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
     "gdpr.export": {"GET": SIGNED_IN},
     "gdpr.policy": {"GET": EVERYONE},

@@ -234,3 +234,20 @@ def test_seed_demo_refuses_in_production(tmp_path, monkeypatch):
     assert result.exit_code == 1
     message = result.output.strip()
     assert "\n" not in message and "BRUGGEN_ENV=production" in message
+
+
+def test_demo_invites_the_member_accounts_to_the_invite_only_activity(app):
+    """Issue 17: the ROTS table has its (not yet mailed) invitations in the demo."""
+    from events.models import Event, Invitation
+
+    seed_demo()
+    db.session.commit()
+    rots = db.session.scalar(select(Event).where(Event.visibility == Visibility.INVITE_ONLY))
+    invited = db.session.scalars(
+        select(Invitation.email).where(Invitation.event_id == rots.id).order_by(Invitation.email)
+    ).all()
+    members = sorted(a["email"] for a in load_content()["accounts"] if a.get("role") == "member")
+    assert invited == members
+    assert (
+        db.session.scalar(select(Invitation.sent_at).where(Invitation.event_id == rots.id)) is None
+    )

@@ -62,6 +62,11 @@ CHECKED = {
     "practice_reviewed",
     "signal_update",
     "signal_question",
+    "invitation",
+    "invitation_reminder",
+    "invitation_withdrawn",
+    "invitation_cancelled",
+    "workshop_place",
 }
 CHECKED |= {"follow_up", "follow_up_reminder", "agenda_mail", "agenda_mail_confirm"}  # issue 17
 
@@ -485,6 +490,109 @@ def test_practice_review_mail_has_its_lines(make_user, make_region, mailbox, ren
         "Bruggen",
     )
     follows(lines, "Je praktijkvoorbeeld „KANS” is gepubliceerd op Bruggen.", "")
+
+
+# --- invitations and workshop places (issue 17) -------------------------------------------
+
+
+def test_invitation_reminder_and_withdrawal_mails_have_their_lines(
+    make_event, make_user, mailbox, rendered
+):
+    from events import invitations
+
+    event = make_event(title="Casusoverleg ROTS", capacity=5)
+    organiser = make_user("admin", display_name="Coördinator Noord")
+    invitations.invite(event, invited_by=organiser, emails=["gast@example.org"])
+    send()
+    (message,) = mailbox
+    lines = assert_lines(
+        message,
+        "Dag,",
+        "Coördinator Noord nodigt je uit voor deze activiteit.",
+        *facts(event),
+        "Kom je? Laat het weten met een van deze links (aanmelden is niet nodig):",
+    )
+    yes = next(line for line in lines if line.startswith("Ja, ik kom: "))
+    assert yes.startswith(f"Ja, ik kom: {BASE}/uitnodiging/") and yes.endswith("?antwoord=ja")
+    no = next(line for line in lines if line.startswith("Nee, ik kan niet: "))
+    assert no.endswith("?antwoord=nee")
+    follows(lines, f"Meer informatie: {BASE}/activiteiten/{event.slug}", "")
+
+    mailbox.clear()
+    invitation = invitations.live_invitation_of(event, "gast@example.org")
+    invitations.remind(invitation)
+    send()
+    assert_lines(
+        mailbox[0],
+        "We kregen nog geen antwoord op onze uitnodiging voor deze activiteit. "
+        "Laat je weten of je komt?",
+        *facts(event),
+    )
+
+    mailbox.clear()
+    invitations.withdraw(invitation)
+    send()
+    lines = assert_lines(mailbox[0], "Activiteit: Casusoverleg ROTS", "Bruggen")
+    assert any(line.startswith("De organisator heeft je uitnodiging") for line in lines)
+    assert rendered == ["invitation", "invitation_reminder", "invitation_withdrawn"]
+
+
+def test_cancellation_mail_to_an_unanswered_invitee_has_its_lines(
+    make_event, make_user, mailbox, rendered
+):
+    from events import invitations
+
+    event = make_event(title="Projectgroep", capacity=5)
+    invitations.invite(event, invited_by=make_user("admin"), emails=["stil@example.org"])
+    send()
+    mailbox.clear()
+    rendered.clear()
+    cancel_event(event, "Verplaatst naar het voorjaar.")
+    send()
+    (message,) = mailbox
+    assert rendered == ["invitation_cancelled"]
+    lines = assert_lines(
+        message,
+        "Je werd uitgenodigd voor deze activiteit, maar ze gaat niet door: ze is geannuleerd.",
+        "Bericht van de organisatoren:",
+        "Verplaatst naar het voorjaar.",
+        *facts(event),
+        "In de bijlage vind je de geannuleerde activiteit, zodat je agenda ze kan schrappen.",
+    )
+    follows(lines, "Verplaatst naar het voorjaar.", "")
+
+
+def test_workshop_place_mail_has_its_lines(make_event, make_user, mailbox, rendered):
+    from events.models import ProgrammeItem, ProgrammeItemKind
+
+    event = make_event(title="Inspiratiedag", capacity=5)
+    workshop = ProgrammeItem(
+        event=event,
+        starts_at=event.starts_at,
+        ends_at=event.starts_at + dt.timedelta(hours=1),
+        title="Workshop spijbelen",
+        kind=ProgrammeItemKind.WORKSHOP,
+        capacity=1,
+        room="Zaal 3",
+    )
+    add(workshop)
+    first = reg.register(event, user=make_user(), workshop_ids=[workshop.id])
+    reg.register(event, user=make_user(display_name="Bert"), workshop_ids=[workshop.id])
+    send()
+    reg.cancel(first)
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["workshop_place"]
+    lines = assert_lines(
+        message,
+        "Dag Bert,",
+        "Goed nieuws: er kwam een plaats vrij in de workshop „Workshop spijbelen”. "
+        "Je stond op de wachtlijst en hebt die plaats nu.",
+        *facts(event),
+        CANCEL_LINE,
+    )
+    assert any(line.startswith("Wanneer: ") and line.endswith(" · Zaal 3") for line in lines)
 
 
 def test_every_text_mail_template_is_checked_here():

@@ -139,7 +139,8 @@ def send_follow_up(now: dt.datetime) -> tuple[int, int]:
     """Queue the follow-up mails due at ``now`` (aware UTC); return (first mails, reminders).
 
     First mail: every confirmed participant marked present of a due activity
-    (:func:`due_events`) who got none yet; their certificate is issued first. Reminder:
+    (:func:`due_events`) who got none yet and has an address (a walk-in added at the door
+    without one has a stand-in without "@", ``events.organising.checkin``); their certificate is issued first. Reminder:
     once, :data:`REMIND_AFTER` after the first mail, to who has not answered while the
     evaluation is still open. Only queues and flushes; the caller commits.
     """
@@ -152,6 +153,7 @@ def send_follow_up(now: dt.datetime) -> tuple[int, int]:
                 Registration.event_id == event.id,
                 Registration.state == RegistrationState.CONFIRMED,
                 Registration.attended.is_(True),
+                Registration.email.contains("@"),  # not a walk-in's stand-in address
                 EvaluationRequest.mailed_at.is_(None),
             )
             .order_by(Registration.id)

@@ -108,7 +108,11 @@ def mail_participants(event: Event, subject: str, body: str, *, sender) -> int:
     """
     confirmed = db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.state == RegistrationState.CONFIRMED)
+        .where(
+            Registration.event_id == event.id,
+            Registration.state == RegistrationState.CONFIRMED,
+            Registration.email.contains("@"),  # not a walk-in's stand-in address
+        )
         .options(selectinload(Registration.user))
         .order_by(Registration.created_at, Registration.id)
     ).all()

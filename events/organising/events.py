@@ -15,7 +15,7 @@ from community.core.extensions import db
 from community.core.locks import lock_for_update
 from community.core.markup import render_markdown
 from community.core.text import slugify as text_slugify
-from events import notifications
+from events import invitations, notifications
 from events import registration as seats
 from events.models import (
     Event,
@@ -24,6 +24,7 @@ from events.models import (
     EventStatus,
     EventType,
     Invitation,
+    InvitationStatus,
     ProgrammeItem,
     Registration,
     Visibility,
@@ -132,7 +133,9 @@ class EventDetails:
     def of(cls, event: Event) -> EventDetails:
         """Return the details of an existing ``event`` (for copying)."""
         invited = db.session.scalars(
-            select(Invitation.email).where(Invitation.event_id == event.id).order_by(Invitation.id)
+            select(Invitation.email)
+            .where(Invitation.event_id == event.id, Invitation.status != InvitationStatus.WITHDRAWN)
+            .order_by(Invitation.id)
         ).all()
         return cls(
             title=event.title,
@@ -200,14 +203,24 @@ def _apply(event: Event, details: EventDetails) -> None:
 
 
 def _sync_invitations(event: Event, emails: list[str]) -> None:
-    """Make the invitations of ``event`` exactly ``emails`` (compared case-insensitively)."""
+    """Make the live invitations of ``event`` exactly ``emails`` (compared case-insensitively).
+
+    An address left out is withdrawn (its answer stays on record, issue 17); one listed
+    again after a withdrawal is invited again. No mail goes out from here: the
+    invitations page (``events.invitations``) mails them.
+    """
     wanted = {e.strip().lower(): e.strip() for e in emails if e.strip()}
     existing = db.session.scalars(select(Invitation).where(Invitation.event_id == event.id)).all()
     for invitation in existing:
         if invitation.email.lower() not in wanted:
-            db.session.delete(invitation)
+            if invitation.status != InvitationStatus.WITHDRAWN:
+                invitation.status = InvitationStatus.WITHDRAWN
         else:
             wanted.pop(invitation.email.lower())
+            if invitation.status == InvitationStatus.WITHDRAWN:
+                invitation.status = InvitationStatus.INVITED
+                invitation.created_at = utcnow()
+                invitation.sent_at = invitation.responded_at = invitation.reminded_at = None
     for email in wanted.values():
         db.session.add(Invitation(event_id=event.id, email=email))
 
@@ -312,6 +325,9 @@ def publish_event(event: Event) -> Event:
 def cancel_event(event: Event, message: str) -> Event:
     """Cancel published ``event``, telling every registrant ``message``.
 
+    Invitees who have not answered hold the invitation's .ics in their calendar:
+    they get the cancellation too (``events.invitations.notify_cancelled``).
+
     The activity stays visible as cancelled and registration closes (issue 3,
     "Organiser tools"); ``revision`` grows so calendars show STATUS:CANCELLED.
     Sends ``event_changed``. Raises :class:`WrongStatus` for a draft (delete
@@ -329,6 +345,7 @@ def cancel_event(event: Event, message: str) -> Event:
     event.updated_at = utcnow()
     db.session.flush()
     notifications.notify_event_cancelled(event, message)
+    invitations.notify_cancelled(event, message)  # issue 17: the unanswered invitees too
     event_changed.send(event)
     log.info("event %s cancelled", event.slug)
     return event

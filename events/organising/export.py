@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from community.accounts.models import Sector
 from community.core.i18n import localdatetime
 from events.models import Event, EventQuestion, Registration, RegistrationState
+from events.organising.checkin import attendance_by_organisation
 
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and
 # carriage return, strips them and reads what follows): OWASP "CSV Injection".
@@ -80,13 +81,51 @@ def _attended(registration: Registration) -> str:
     return _("ja") if registration.attended else _("nee")
 
 
+def _checked_in(registration: Registration) -> str:
+    if registration.checked_in_at is None:
+        return ""
+    return localdatetime(registration.checked_in_at, "HH:mm")
+
+
+def attendance_table(event: Event) -> tuple[list[str], list[list[str]]]:
+    """Return the header and rows of ``event``'s attendance per organisation (issue 17).
+
+    One row per organisation of the confirmed participants (most first), then the
+    total: confirmed, present, no-shows (confirmed and not present), of which marked
+    absent, and walk-ins among the present. Counts are numbers written as text.
+    """
+    total, groups = attendance_by_organisation(event)
+    header = [
+        _("Organisatie"),
+        _("Bevestigd"),
+        _("Aanwezig"),
+        _("Niet gekomen (no-show)"),
+        _("Waarvan afwezig gemeld"),
+        _("Inlopers"),
+    ]
+    rows = [
+        [
+            row.label or _("onbekend"),
+            str(row.confirmed),
+            str(row.present),
+            str(row.no_shows),
+            str(row.absent),
+            str(row.walk_ins),
+        ]
+        for row in [*groups, total]
+    ]
+    rows[-1][0] = _("Totaal")
+    return header, rows
+
+
 def attendee_table(
     event: Event, registrations: Iterable[Registration]
 ) -> tuple[list[str], list[list[str]]]:
     """Return the header and rows of the attendee export of ``event`` (raw, not neutralised).
 
     Columns: name, e-mail, organisation, sector, job title, state, registered
-    at (Europe/Brussels), attended, workshops, then one per question.
+    at (Europe/Brussels), attended, checked in at (Brussels time, issue 17), walk-in,
+    workshops, then one per question. A walk-in's stand-in address is left empty.
     """
     questions = list(event.questions)
     header = [
@@ -98,6 +137,8 @@ def attendee_table(
         _("Status"),
         _("Ingeschreven op"),
         _("Aanwezig"),
+        _("Aangemeld aan de deur om"),
+        _("Inloper"),
         _("Workshops"),
         *(q.label for q in questions),
     ]
@@ -107,13 +148,15 @@ def attendee_table(
         rows.append(
             [
                 r.name,
-                r.email,
+                r.email if "@" in r.email else "",
                 r.organisation_name,
                 sector_label(r.sector),
                 r.job_title,
                 _state_label(r.state),
                 localdatetime(r.created_at, "dd-MM-y HH:mm"),
                 _attended(r),
+                _checked_in(r),
+                _("ja") if r.is_walk_in else "",
                 workshops,
                 *(answer_text(r, q) for q in questions),
             ]
@@ -135,12 +178,22 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[str]], title: str) -> bytes:
-    """Return the table as an XLSX workbook (openpyxl), every cell a neutralised text cell."""
+def to_xlsx(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    title: str,
+    extra_sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[str]]]] = (),
+) -> bytes:
+    """Return the table as an XLSX workbook (openpyxl), every cell a neutralised text cell.
+
+    ``extra_sheets``: more ``(sheet title, header, rows)`` after the first (the
+    attendance per organisation, issue 17).
+    """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    for row in _safe([header, *rows]):
-        sheet.append(row)
+    for sheet_title, sheet_header, sheet_rows in [(title, header, rows), *extra_sheets]:
+        sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
+        for row in _safe([sheet_header, *sheet_rows]):
+            sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -156,11 +156,13 @@ def registration_form(
     ``as_guest`` adds the guest fields; ``with_colleagues`` the rows for
     colleagues of the same organisation. One field per question
     (``q_<id>``) and, when the activity has workshops, a ``workshops`` field
-    whose labels say which are full (``workshop_taken``: id → places held).
+    whose labels say which are full (``workshop_taken``: id → places held);
+    ``form.full_workshops`` lists the titles of the full ones.
     """
     bases = (GuestFields, RegistrationBase) if as_guest else (RegistrationBase,)
     attrs = {question_field_name(q): _question_field(q) for q in event.questions}
     workshops = workshops_of(event)
+    full_workshops = []
     if workshops:
         taken = workshop_taken or {}
         labels = []
@@ -168,6 +170,7 @@ def registration_form(
             label = f"{localtime(item.starts_at)}–{localtime(item.ends_at)} {item.title}"
             if item.capacity is not None and taken.get(item.id, 0) >= item.capacity:
                 label += " " + str(_l("(volzet: wachtlijst)"))
+                full_workshops.append(item.title)
             labels.append(option(item.id, label))
         attrs["workshops"] = MultiCheckboxField(
             _l("Workshops (één per tijdsblok)"), coerce=int, choices=labels
@@ -185,6 +188,8 @@ def registration_form(
     )
     if as_guest:
         form.guest_sector.choices = _sector_choices()
+    # Full workshops, by title: the form explains them before anyone submits (issue 17).
+    form.full_workshops = full_workshops
     return form
 
 

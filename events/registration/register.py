@@ -17,6 +17,7 @@ from events.models import (
     Event,
     EventQuestion,
     Invitation,
+    InvitationStatus,
     ProgrammeItem,
     ProgrammeItemKind,
     QuestionKind,
@@ -159,10 +160,13 @@ def _chosen_workshops(event: Event, workshop_ids) -> list[ProgrammeItem]:
 
 
 def _is_invited(event: Event, email: str) -> bool:
+    """True when ``email`` holds an invitation to ``event`` that was not withdrawn."""
     return (
         db.session.scalar(
             select(Invitation.id).where(
-                Invitation.event_id == event.id, func.lower(Invitation.email) == email.lower()
+                Invitation.event_id == event.id,
+                func.lower(Invitation.email) == email.lower(),
+                Invitation.status != InvitationStatus.WITHDRAWN,
             )
         )
         is not None
@@ -211,6 +215,7 @@ def register(
     answers: dict | None = None,
     workshop_ids=(),
     is_listed: bool = False,
+    address_confirmed: bool = False,
     now: dt.datetime | None = None,
 ) -> Registration:
     """Register a signed-in ``user`` or a ``guest`` for ``event``; return the registration.
@@ -218,7 +223,9 @@ def register(
     - ``user``: confirmed at once, or waitlisted when the activity is full.
     - ``guest`` alone: ``pending`` (place held for 48 hours, ``pending_until``) or
       waitlisted when full; either way the guest must confirm the e-mail address
-      with :func:`confirm_guest`.
+      with :func:`confirm_guest`. With ``address_confirmed`` (the guest answered an
+      invitation by the signed link mailed to this address: ``events.invitations``)
+      the guest has shown to read the mailbox and is confirmed or waitlisted at once.
     - ``guest`` with ``registered_by`` (a signed-in colleague): confirmed or
       waitlisted at once; the guest's organisation is the colleague's
       (coordinators of the event may register anyone).
@@ -286,7 +293,7 @@ def register(
     registration.created_at = now
     registration.cancelled_at = registration.confirmed_at = None
     registration.reminder_sent_at = registration.attended = None
-    needs_confirmation = guest is not None and registered_by is None
+    needs_confirmation = guest is not None and registered_by is None and not address_confirmed
     registration.pending_until = now + PENDING_HOLD if needs_confirmation else None
     registration.state = RegistrationState.WAITLISTED  # holds no place while counting
     full = event.capacity is not None and count_held(event, now) >= event.capacity
@@ -298,7 +305,7 @@ def register(
         )
     db.session.flush()
     if registration.state in HOLDING:
-        fill_workshops_locked(event)
+        fill_workshops_locked(event, quiet=registration)
     log.info("registration %s for event %s: %s", registration.id, event.id, registration.state)
     return registration
 

@@ -134,8 +134,22 @@ def fill_locked(event: Event, now: dt.datetime) -> list[Registration]:
     return promoted
 
 
-def fill_workshops_locked(event: Event) -> list[WorkshopChoice]:
-    """Give free workshop places to waiting choices of seated registrations, in arrival order."""
+# Where :func:`fill_workshops_locked` leaves the workshop places it gave, until the
+# transaction commits: ``events.notifications`` mails each person then (issue 17).
+WORKSHOP_PLACES_GIVEN = "bruggen.workshop_places_given"
+
+
+def fill_workshops_locked(
+    event: Event, *, quiet: Registration | None = None
+) -> list[WorkshopChoice]:
+    """Give free workshop places to waiting choices of seated registrations, in arrival order.
+
+    Returns the choices seated. Each one, except those of ``quiet`` (a registration
+    being made now, whose own mail says where it stands), is noted in the session
+    (``WORKSHOP_PLACES_GIVEN``): when the transaction commits, the person is mailed
+    that the workshop place is theirs (issue 17: "the person who gets the workshop
+    place is mailed"); a rollback forgets them.
+    """
     db.session.flush()
     capped = db.session.scalars(
         select(ProgrammeItem).where(
@@ -165,6 +179,12 @@ def fill_workshops_locked(event: Event) -> list[WorkshopChoice]:
             taken[item_id] = taken.get(item_id, 0) + 1
             seated.append(choice)
     db.session.flush()
+    given = db.session.info.setdefault(WORKSHOP_PLACES_GIVEN, [])
+    given.extend(
+        (choice.registration_id, choice.programme_item_id)
+        for choice in seated
+        if quiet is None or choice.registration_id != quiet.id
+    )
     return seated
 
 

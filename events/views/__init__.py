@@ -17,6 +17,7 @@ from events.views import (  # noqa: E402, F401  (routes on bp)
     embed,  # issue 17: the agenda on other websites
     feeds,
     followup,  # issue 17: certificates, evaluation
+    invitations,  # issue 17: an invitee's answer by the link in the mail
     materials,
     public,
 )

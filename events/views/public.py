@@ -37,6 +37,7 @@ from community.core.pagecache.middleware import cached_page
 from community.core.security import protect_form_of_public_page, remote_address
 from community.library.materials import visible_materials_filter
 from community.library.models import Material
+from events import invitations
 from events import registration as seats
 from events.calendar.feeds import event_state
 from events.calendar.ical import CALENDAR_MIMETYPE, event_calendar
@@ -48,6 +49,7 @@ from events.models import (
     EventStatus,
     EventType,
     Invitation,
+    InvitationStatus,
     ProgrammeItem,
     Registration,
     RegistrationState,
@@ -220,7 +222,11 @@ def _is_invited_viewer(event: Event) -> bool:
     if not is_signed_in(current_user):
         return False
     invitation = db.session.scalar(
-        select(Invitation.id).where(Invitation.event_id == event.id, invitations_of(current_user))
+        select(Invitation.id).where(
+            Invitation.event_id == event.id,
+            invitations_of(current_user),
+            Invitation.status != InvitationStatus.WITHDRAWN,
+        )
     )
     return invitation is not None
 
@@ -582,6 +588,7 @@ def register(slug):
         return _detail_page(event, form=form, status=error.status, error=error.message)
     for registration in registrations:
         notify_registered(registration)
+    invitations.note_registrations(registrations)
     db.session.commit()
     flash(_registered_message(registrations), "success")
     return redirect(url_for("events.detail", slug=event.slug))
@@ -681,6 +688,7 @@ def my_activities():
     tokens = {
         r.id: seats.cancel_token(r) for r in upcoming if r.state != RegistrationState.CANCELLED
     }
+    open_invitations = invitations.open_invitations_of(current_user, now)
     return render_template(
         "events/my_activities.html",
         upcoming=upcoming,
@@ -688,4 +696,5 @@ def my_activities():
         tokens=tokens,
         form=EmptyForm(),
         follow_ups=follow_ups_of(past, now),
+        open_invitations=[(i, invitations.invitation_token(i)) for i in open_invitations],
     )

@@ -46,6 +46,8 @@ PHONE = {"width": 390, "height": 844}
 LOCALE = "nl-BE"
 DESKTOP = {"width": 1280, "height": 900}
 WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
+# A tablet at the door (issue 17, check-in): opened by name, not part of every axe pass.
+VIEWPORTS = {**WIDTHS, "tablet": {"width": 768, "height": 1024}}
 DEMO_PASSWORD = "bruggen-demo-2026"
 MEMBER = "clb.medewerker@example.org"
 COORDINATOR = "coordinator.wvl@example.org"
@@ -167,7 +169,7 @@ def new_page(server, browser):
     def _open(width: str = "desktop", user: str | None = None, init_script: str | None = None):
         state = _signed_in_state(server, browser, user) if user else None
         context = browser.new_context(
-            base_url=server.url, viewport=WIDTHS[width], storage_state=state, locale=LOCALE
+            base_url=server.url, viewport=VIEWPORTS[width], storage_state=state, locale=LOCALE
         )
         context.set_default_timeout(10_000)
         if init_script:

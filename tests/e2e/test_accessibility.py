@@ -40,6 +40,7 @@ def urls(server) -> dict[str, str]:
             select(Thread).where(Thread.forum_id == forum.id).order_by(Thread.id)
         )
         material = db.session.scalar(select(Material).order_by(Material.id))
+        invitation = _invitation(wvl_event)
         practice = db.session.scalar(select(Practice).order_by(Practice.id))
         signal = db.session.scalar(select(Signal).order_by(Signal.id))
         bundle = db.session.scalar(select(SignalBundle).order_by(SignalBundle.id))
@@ -78,6 +79,9 @@ def urls(server) -> dict[str, str]:
             "coordinatie-deelnemers": f"/beheer/activiteiten/{wvl_event.slug}/deelnemers",
             "coordinatie-programma": f"/beheer/activiteiten/{wvl_event.slug}/programma",
             "coordinatie-nieuw": "/beheer/activiteiten/nieuw",
+            "coordinatie-uitnodigingen": f"/beheer/activiteiten/{wvl_event.slug}/uitnodigingen",
+            "coordinatie-onthaal": f"/beheer/activiteiten/{wvl_event.slug}/onthaal",
+            "uitnodiging": f"/uitnodiging/{invitation}",
             "moderatie": "/forum/moderatie",
             # the signal function (issue 16)
             "signalen-doorgegeven": "/signalen/doorgegeven",
@@ -100,6 +104,19 @@ def urls(server) -> dict[str, str]:
         }
 
 
+def _invitation(event) -> str:
+    """Invite an address to ``event`` (issue 17) and return its answer link's token."""
+    from events import invitations
+    from events.models import Invitation
+
+    invitation = Invitation(
+        event=event, email="axe.genodigde@example.org", sent_at=event.created_at
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return invitations.invitation_token(invitation)
+
+
 PUBLIC_PAGES = [
     "home",
     "agenda",
@@ -118,6 +135,7 @@ PUBLIC_PAGES = [
     "aanmelden",
     "registreren",
     "signalen-doorgegeven",
+    "uitnodiging",
 ]
 MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")] + [
     "account",
@@ -138,6 +156,8 @@ COORDINATOR_PAGES = [
     "coordinatie-deelnemers",
     "coordinatie-programma",
     "coordinatie-nieuw",
+    "coordinatie-uitnodigingen",
+    "coordinatie-onthaal",
     "moderatie",
     "signalen-beheer",
     "bundel",

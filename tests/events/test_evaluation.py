@@ -348,3 +348,21 @@ def test_the_scheduled_command_sends_the_follow_up(make_event, runner, mailbox):
     assert [m["To"] for m in mailbox] == ["annelies@example.org"]
     again = runner.invoke(args=["send-follow-up"])
     assert "0 mails na de activiteit" in again.output
+
+
+def test_a_walk_in_without_an_address_gets_no_follow_up_mail(make_event, make_user, mailbox):
+    from events.organising.checkin import add_walk_in
+
+    event = took_place(make_event)
+    organiser = make_user("admin")
+    participant(event, name="Annelies Verhaeghe", email="annelies@example.org")
+    during = event.starts_at + dt.timedelta(hours=1)
+    walk_in = add_walk_in(event, name="Zonder Adres", by=organiser, now=during)
+    db.session.commit()
+    assert "@" not in walk_in.email and walk_in.attended is True
+
+    next_morning = mailing.start_of_local_day(event.ends_at) + dt.timedelta(days=1, hours=9)
+    assert mailing.send_follow_up(next_morning) == (1, 0)
+    db.session.commit()
+    deliver_outbox()
+    assert [message["To"] for message in mailbox] == ["annelies@example.org"]

@@ -118,7 +118,9 @@ def _event_page(event: Event) -> dict:
 
 from events.views.manage import (  # noqa: E402, F401  (routes on bp)
     attendees,
+    checkin,
     events,
-    followup,  # noqa: E402, F401  (issue 17: evaluation, certificates)
+    followup,  # issue 17: evaluation, certificates
+    invitations,
     programme,
 )

@@ -75,6 +75,7 @@ def attendees(slug):
         attendance_form=AttendanceForm(),
         promote_form=PromoteForm(),
         can_mark_attendance=event.starts_at <= utcnow(),
+        attendance=export.attendance_table(event) if event.starts_at <= utcnow() else None,
     )
 
 
@@ -105,7 +106,10 @@ def export_xlsx(slug):
     header, rows = export.attendee_table(
         event, organiser.attendees(event, _attendee_filters(event))
     )
-    content = export.to_xlsx(header, rows, event.title)
+    extra = []
+    if event.starts_at <= utcnow():
+        extra.append((_("Aanwezigheid"), *export.attendance_table(event)))
+    content = export.to_xlsx(header, rows, event.title, extra_sheets=extra)
     return _download(event, "xlsx", export.XLSX_CONTENT_TYPE, content)
 
 

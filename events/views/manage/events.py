@@ -20,6 +20,7 @@ from events.models import (
     Event,
     EventType,
     Invitation,
+    InvitationStatus,
     Registration,
     Visibility,
 )
@@ -67,7 +68,9 @@ def _event_form_data(event: Event) -> dict:
     opens_date, opens_time = _local_parts(event.registration_opens_at)
     closes_date, closes_time = _local_parts(event.registration_closes_at)
     invited = db.session.scalars(
-        select(Invitation.email).where(Invitation.event_id == event.id).order_by(Invitation.id)
+        select(Invitation.email)
+        .where(Invitation.event_id == event.id, Invitation.status != InvitationStatus.WITHDRAWN)
+        .order_by(Invitation.id)
     )
     return {
         "title": event.title,
