@@ -237,6 +237,7 @@ def _start_clean(app: Flask, *, smtp: bool) -> None:
     cache = page_cache(app)
     with cache.lock:
         cache.local.clear()
+    cache.forget_versions()  # the last test's versions were rolled back
     tally(app).discard()  # downloads counted and not yet written
     mailman = app.extensions["mailman"]
     mailman.__dict__.update(app.extensions["tests.mailman"])

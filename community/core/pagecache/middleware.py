@@ -44,6 +44,20 @@ Faults (issue 13, items 5 and 6):
 
 Visitors with a session cookie (signed in, or anonymous with a language choice or a
 flash message) always get a freshly rendered page.
+
+Reading the versions (issue 14): they are one query per request, a round trip that
+costs a third of a cached page on PostgreSQL. Each process keeps the versions it read
+for ``PAGE_CACHE_VERSIONS_SECONDS`` (default 1 s; 0 turns this off) and reads them
+again sooner when a commit of this process raised a version (counted after the commit,
+``versions.local_commits``). Hence:
+
+* after a commit in this process, the next request of this process sees the new
+  versions: nobody who just saved something gets the page from before from this
+  process (and someone who just saved something has a session cookie anyway);
+* a commit in *another* process (another worker, another instance) shows in this
+  process's cached pages at most ``PAGE_CACHE_VERSIONS_SECONDS`` later (counted from
+  the start of the read that preceded the commit); anonymous visitors may see the page
+  from before the change for that long.
 """
 
 from __future__ import annotations
@@ -68,7 +82,7 @@ from werkzeug.wrappers import Response
 
 from community.core.extensions import db
 from community.core.pagecache import versions
-from community.core.pagecache.versions import SCOPES, read_versions
+from community.core.pagecache.versions import SCOPES, local_commits, read_versions
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +199,9 @@ class PageCache:
         self.params: dict[str, frozenset[str]] = {}
         self._engine: Engine | None = None
         self.last_versions: dict[str, int] | None = None  # read by this process, last
+        # (versions, time.monotonic() before reading them, local_commits() then)
+        self.versions_memo: tuple[dict[str, int], float, int] | None = None
+        self.versions_seconds = float(app.config.get("PAGE_CACHE_VERSIONS_SECONDS", 1.0))
         self.database_down = False
 
     # The endpoints are known once every blueprint is registered (first request).
@@ -252,7 +269,19 @@ class PageCache:
     def _versions(self, environ: dict) -> dict[str, int] | None:
         """The data versions now; while the database cannot be read, those this process
         read last (and ``environ`` says stale entries may serve). None when there are none.
+
+        Issue 14: versions read less than ``PAGE_CACHE_VERSIONS_SECONDS`` ago (default 1;
+        0 reads them for every request) are used again without a query, unless a commit
+        of this process raised a version since (:func:`versions.local_commits`). So a
+        page is never stale after a commit in the same process; a commit in another
+        process shows at most that many seconds later (module docstring).
         """
+        memo = self.versions_memo
+        if memo is not None and not self.database_down:
+            remembered, read_at, commits = memo
+            if commits == local_commits() and time.monotonic() - read_at < self.versions_seconds:
+                return remembered
+        commits, read_at = local_commits(), time.monotonic()  # before the read
         try:
             with self._engine_().connect() as connection:
                 versions = read_versions(connection)
@@ -272,7 +301,13 @@ class PageCache:
             self.database_down = False
             log.warning("page cache: the database answers again")
         self.last_versions = versions
+        if self.versions_seconds > 0:
+            self.versions_memo = (versions, read_at, commits)
         return versions
+
+    def forget_versions(self) -> None:
+        """Read the data versions again at the next request (tests; after a restore)."""
+        self.versions_memo = None
 
     def _endpoint(self, environ: dict) -> str | None:
         """The endpoint of the request's URL (GET), remembered per host and path."""
