@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from community.accounts.models import Sector
 from community.core.i18n import localdatetime
@@ -137,6 +136,8 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
 
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[str]], title: str) -> bytes:
     """Return the table as an XLSX workbook (openpyxl), every cell a neutralised text cell."""
+    from openpyxl import Workbook  # imported when a workbook is made (issue 14: ~10 MB)
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
     for row in _safe([header, *rows]):
