@@ -153,7 +153,7 @@ def load_feed_events(where: ColumnElement[bool]) -> list[FeedEvent]:
         .where(where)
         .order_by(Event.starts_at, Event.id)
     )
-    events = [FeedEvent(*row) for row in db.session.execute(query).tuples()]  # type: ignore[call-arg]
+    events = [FeedEvent(*row) for row in db.session.execute(query)]  # type: ignore[call-arg]
     if not events:
         return events
     by_id = {event.id: event for event in events}
