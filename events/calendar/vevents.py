@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -429,13 +430,16 @@ class FeedWriter:
         """Return the VEVENT of ``event`` as :func:`ical.event_component` writes it
         (``max_description=cap`` and the ``personal`` arguments), CRLF after every line."""
         key = (event.content(), cap, personal.key(), self.language, self.base)
-        cached = _CACHE.get(key)
-        if cached is not None:
-            _CACHE.move_to_end(key)
-            return cached
-        data = _CACHE[key] = self._write(event, cap, personal)
-        if len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        with _CACHE_LOCK:  # gthread workers build feeds in several threads
+            cached = _CACHE.get(key)
+            if cached is not None:
+                _CACHE.move_to_end(key)
+                return cached
+        data = self._write(event, cap, personal)
+        with _CACHE_LOCK:
+            _CACHE[key] = data
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
         return data
 
     def _write(self, event: FeedEvent, cap: int | None, personal: Personal) -> bytes:
@@ -482,11 +486,13 @@ class FeedWriter:
 
 
 _CACHE: OrderedDict[tuple, bytes] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 
 
 def clear_cache() -> None:
     """Forget every cached VEVENT text (tests; a change of the way VEVENTs are written)."""
-    _CACHE.clear()
+    with _CACHE_LOCK:
+        _CACHE.clear()
 
 
 def render_events(
