@@ -102,6 +102,7 @@ DEFAULT_STALE_IF_ERROR = 3600  # seconds an entry may serve past its time while 
 DEFAULT_REDIS_RETRY = 5  # seconds Redis is left alone after a failed call
 
 
+ENVIRON_REMEMBERED = "bruggen.page_cache.remembered"  # versions from the memo, not read
 ENVIRON_STALE_OK = "bruggen.page_cache.stale_ok"  # the database is down: stale entries may serve
 
 
@@ -274,12 +275,14 @@ class PageCache:
         0 reads them for every request) are used again without a query, unless a commit
         of this process raised a version since (:func:`versions.local_commits`). So a
         page is never stale after a commit in the same process; a commit in another
-        process shows at most that many seconds later (module docstring).
+        process shows at most that many seconds later (module docstring). A miss under
+        remembered versions reads them again before it renders (:meth:`__call__`).
         """
         memo = self.versions_memo
         if memo is not None and not self.database_down:
             remembered, read_at, commits = memo
             if commits == local_commits() and time.monotonic() - read_at < self.versions_seconds:
+                environ[ENVIRON_REMEMBERED] = True
                 return remembered
         commits, read_at = local_commits(), time.monotonic()  # before the read
         try:
@@ -368,6 +371,15 @@ class PageCache:
             return self.wsgi_app(environ, start_response)
         key, timeout = found
         entry = self.get(key, stale_ok=ENVIRON_STALE_OK in environ)
+        if entry is None and environ.pop(ENVIRON_REMEMBERED, False):
+            # A miss under remembered versions: read them now (a database that went away
+            # meanwhile still gets its stale entries), then look again.
+            self.forget_versions()
+            found = self.key(environ)
+            if found is None:
+                return self.wsgi_app(environ, start_response)
+            key, timeout = found
+            entry = self.get(key, stale_ok=ENVIRON_STALE_OK in environ)
         if entry is not None:
             stale = entry["expires"] <= time.time()
             return _serve(entry, environ, start_response, hit=True, stale=stale)
