@@ -8,7 +8,6 @@ command-line commands (:data:`CLI_COMMANDS`).
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import Flask
 from werkzeug.utils import import_string
@@ -78,11 +77,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         features,
         i18n,
         input_guard,
+        migrations,
         routing,
         security,
         templating,
     )
-    from community.core.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from community.core.extensions import csrf, db, limiter, login_manager, mail
     from community.core.mail import outbox
     from community.core.pagecache import middleware as pagecache
     from community.core.storage import hooks as storage_hooks
@@ -90,7 +90,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     routing.init_app(app)
     input_guard.init_app(app)  # control characters: before any other hook (issue 13, item 9)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    # ``flask db``: Flask-Migrate and Alembic are imported when it runs (issue 14).
+    app.cli.add_command(migrations.MIGRATION_COMMANDS)
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)

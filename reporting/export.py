@@ -6,8 +6,6 @@ import io
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from community.core.charts import bar_chart
 from community.core.i18n import localdate
@@ -56,6 +54,9 @@ def statistics_xlsx(statistics: Statistics) -> bytes:
     Numbers are number cells; hidden small cells the text "< 3"; every text cell is
     neutralised against formula injection (``events.organising.export.neutralise``).
     """
+    from openpyxl import Workbook  # imported when a workbook is made (issue 14: ~10 MB)
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Cijfers")

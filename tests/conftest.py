@@ -38,6 +38,7 @@ from app import create_app
 from app import database_url as normalise_url
 from community.core.extensions import db, limiter
 from community.core.pagecache.middleware import page_cache
+from community.library.downloads import tally
 from tests.pages_helpers import sign_in
 
 # Folders whose tests share one expensive fixture: each runs on one xdist worker.
@@ -236,6 +237,8 @@ def _start_clean(app: Flask, *, smtp: bool) -> None:
     cache = page_cache(app)
     with cache.lock:
         cache.local.clear()
+    cache.forget_versions()  # the last test's versions were rolled back
+    tally(app).discard()  # downloads counted and not yet written
     mailman = app.extensions["mailman"]
     mailman.__dict__.update(app.extensions["tests.mailman"])
     mailman.backend = "smtp" if smtp else "locmem"

@@ -16,6 +16,7 @@ from app import create_app
 from app import database_url as normalise_url
 from community.core.extensions import db
 from community.core.features import include_object
+from community.core.migrations import init_migrations
 
 
 @pytest.fixture
@@ -52,6 +53,7 @@ def migrations_app(empty_database, tmp_path):
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         }
     )
+    init_migrations(app)  # Flask-Migrate is bound for `flask db` only (issue 14)
     with app.app_context():
         yield app
         db.session.remove()

@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -452,7 +453,9 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(".")
     if not user_id.isdigit() or len(user_id) > 18 or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # One query for the user and their roles (issue 14): nearly every page asks what the
+    # member coordinates (menus, permission checks), which would be a second query.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.coordinated_regions)])
     if user is None or not user.is_active:
         return None
     if not hmac.compare_digest(user.session_token, token):

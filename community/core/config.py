@@ -53,6 +53,10 @@ DEFAULTS = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     "PROXY_COUNT": 0,  # reverse proxies in front (X-Forwarded-For), for limits per IP address
+    # Issue 14: downloads are tallied and written at most this often per process (seconds).
+    "DOWNLOAD_FLUSH_SECONDS": 10,
+    # Issue 14: the page cache trusts data versions it read this long ago (seconds; 0: never).
+    "PAGE_CACHE_VERSIONS_SECONDS": 1.0,
 }
 
 # Environment variables read in production (README, "Production").

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,7 +27,6 @@ from community.core.extensions import db
 from community.core.features import features
 from community.core.locks import lock_for_update
 from community.core.markup import render_markdown
-from community.core.pagecache.versions import NOT_A_CHANGE_OF_PAGES
 from community.core.storage.hooks import release_file, store_file
 from community.core.text import fold
 from community.core.text import slugify as text_slugify
@@ -291,20 +290,6 @@ def remove_material(material: Material) -> None:
     for key in keys:
         release_file(db.session, key)
     log.info("material %s removed", slug)
-
-
-def record_download(material: Material) -> None:
-    """Add one to ``material.download_count`` in the database (atomic; the caller commits)."""
-    db.session.execute(
-        update(Material)
-        .where(Material.id == material.id)
-        # A download is not an edit: keep ``updated_at`` (its onupdate would bump it).
-        .values(download_count=Material.download_count + 1, updated_at=Material.updated_at)
-        # Nor a reason to render the library again: its "most downloaded" order may lag
-        # by the page cache's timeout (community.core.pagecache).
-        .execution_options(**NOT_A_CHANGE_OF_PAGES)
-    )
-    log.info("material %s downloaded", material.slug)
 
 
 def served_type(content_type: str | None) -> str:

@@ -16,22 +16,31 @@ request is answered without building the feed; :func:`public_feed` and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.orm import joinedload, subqueryload
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from community.accounts.models import Region, Theme, User
 from community.core.extensions import db
 from community.core.filters import whole_number
 from community.core.pagecache.versions import changed_at, version_of
-from events.calendar.ical import calendar_of, event_component
+from events.calendar.ical import calendar_of
+from events.calendar.vevents import (
+    FeedEvent,
+    FeedWriter,
+    Personal,
+    load_feed_events,
+    render_events,
+)
 from events.models import (
     Event,
     EventStatus,
@@ -483,60 +492,44 @@ def _as_utc(value) -> dt.datetime:
 # --- building -----------------------------------------------------------------------
 
 
-def feed_events(selection: ColumnElement[bool], now: dt.datetime) -> list[Event]:
-    """Return the activities of ``selection`` in the window, soonest first, with what a VEVENT
-    shows (region, network, themes, programme) loaded: three queries whatever their number."""
-    query = (
-        select(Event)
-        .where(selection, in_window(now))
-        .options(
-            joinedload(Event.region),
-            joinedload(Event.network),
-            # subqueryload: one query each whatever the number of activities
-            # (selectinload would add one per 500).
-            subqueryload(Event.themes),
-            subqueryload(Event.programme),
-        )
-        .order_by(Event.starts_at, Event.id)
-    )
-    return list(db.session.scalars(query).unique())
+def feed_events(selection: ColumnElement[bool], now: dt.datetime) -> list[FeedEvent]:
+    """Return the activities of ``selection`` in the window, soonest first, as rows with what a
+    VEVENT shows (region, network, themes, programme): three queries whatever their number."""
+    return load_feed_events(and_(selection, in_window(now)))
 
 
-def render_calendar(events: list[Event], name: str, component_of) -> bytes:
+def render_calendar(
+    events: list[FeedEvent], name: str, vevent_of: Callable[[FeedEvent, int], bytes]
+) -> bytes:
     """Return the VCALENDAR of ``events`` as bytes, below :data:`MAX_FEED_BYTES`.
 
-    ``component_of(event, max_description)`` returns each VEVENT. Descriptions
+    ``vevent_of(event, max_description)`` returns each VEVENT's bytes. Descriptions
     are capped at 1,500 characters; when the feed would be too large they are
     cut to 200 (:data:`DESCRIPTION_CAPS`), and if it still is, the activities
     furthest in the future are left out (case 001 K12). The calendar is
     joined from the VEVENTs' own bytes: the same bytes ``icalendar`` writes
-    for the whole calendar, without serialising twice.
+    for the whole calendar (``tests/events/test_vevents.py``).
     """
     head, tail = _calendar_frame(name)
     budget = MAX_FEED_BYTES - len(head) - len(tail)
-    parts: list[bytes] = []
-    for cap in DESCRIPTION_CAPS:
-        # Soonest first, and no further than the first VEVENT that does not fit: with
-        # this cap the feed is too large, and with the last cap what came before is kept.
-        parts, size = [], 0
-        for event in events:
-            parts.append(component_of(event, cap).to_ical())
-            size += len(parts[-1])
-            if size > budget:
-                break
-        else:
-            return head + b"".join(parts) + tail
-    kept = len(parts) - 1
-    log.warning("feed %r too large: keeping %s of %s activities", name, kept, len(events))
-    return head + b"".join(parts[:kept]) + tail
+    parts, complete = render_events(events, vevent_of, DESCRIPTION_CAPS, budget)
+    if not complete:
+        log.warning("feed %r too large: keeping %s of %s activities", name, len(parts), len(events))
+    return head + b"".join(parts) + tail
 
 
-def _calendar_frame(name: str) -> tuple[bytes, bytes]:
-    """Return the bytes of the calendar ``name`` before and after its VEVENTs."""
+@functools.lru_cache(maxsize=64)
+def _frame(name: str) -> tuple[bytes, bytes]:
     data = calendar_of([], name=name, refresh=REFRESH_INTERVAL).to_ical()
     end = b"END:VCALENDAR\r\n"
     assert data.endswith(end)
     return data[: -len(end)], end
+
+
+def _calendar_frame(name: str) -> tuple[bytes, bytes]:
+    """Return the bytes of the calendar ``name`` before and after its VEVENTs (made once per
+    name and process: the VTIMEZONE and the calendar's properties never change)."""
+    return _frame(name)
 
 
 def public_feed(
@@ -554,11 +547,7 @@ def public_feed(
     if selection is None:
         selection = public_selection(filters)
     events = feed_events(selection, now)
-
-    def component(event: Event, cap: int):
-        return event_component(event, max_description=cap)
-
-    return render_calendar(events, feed_name(filters, region_name), component)
+    return render_calendar(events, feed_name(filters, region_name), FeedWriter().vevent)
 
 
 STATE_RANK: dict[RegistrationState | None, int] = {
@@ -605,7 +594,9 @@ def personal_feed(
             if is_kept and STATE_RANK.get(state, 0) > STATE_RANK.get(states.get(event_id), 0):
                 states[event_id] = state
 
-    def component(event: Event, cap: int):
+    writer = FeedWriter()
+
+    def vevent(event: FeedEvent, cap: int) -> bytes:
         state = states.get(event.id)
         status, prefix = None, ""
         if event.status == EventStatus.PUBLISHED:
@@ -613,16 +604,15 @@ def personal_feed(
                 status, prefix = "TENTATIVE", WAITLIST_PREFIX
             elif state == RegistrationState.CANCELLED and not _matches(event, filters):
                 status, prefix = "CANCELLED", CANCELLED_PREFIX
-        return event_component(
-            event,
+        personal = Personal(
             include_online_link=state == RegistrationState.CONFIRMED,
-            max_description=cap,
             sequence=personal_sequence(event.revision, changes.get(event.id, 0)),
             status=status,
             summary_prefix=prefix,
         )
+        return writer.vevent(event, cap, personal)
 
-    return render_calendar(events, feed_name(filters, region_name, personal=True), component)
+    return render_calendar(events, feed_name(filters, region_name, personal=True), vevent)
 
 
 def personal_sequence(revision: int, own_state_changes: int) -> int:
@@ -645,15 +635,13 @@ def personal_sequence(revision: int, own_state_changes: int) -> int:
     return revision + own_state_changes
 
 
-def _matches(event: Event, filters: FeedFilters) -> bool:
-    """True when ``filters`` is set and ``event`` matches it (loaded region and themes)."""
+def _matches(event: FeedEvent, filters: FeedFilters) -> bool:
+    """True when ``filters`` is set and ``event`` matches it (its region and themes)."""
     if not filters.is_set:
         return False
-    if filters.region_slug and event.region.slug != filters.region_slug:
+    if filters.region_slug and event.region_slug != filters.region_slug:
         return False
-    if filters.theme_number is not None and all(
-        theme.number != filters.theme_number for theme in event.themes
-    ):
+    if filters.theme_number is not None and filters.theme_number not in event.theme_numbers:
         return False
     return not (filters.type and event.type != filters.type)
 

@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from community.accounts.models import Sector
 from community.core.i18n import localdatetime
@@ -189,6 +188,8 @@ def to_xlsx(
     ``extra_sheets``: more ``(sheet title, header, rows)`` after the first (the
     attendance per organisation, issue 17).
     """
+    from openpyxl import Workbook  # imported when a workbook is made (issue 14: ~10 MB)
+
     workbook = Workbook(write_only=True)
     for sheet_title, sheet_header, sheet_rows in [(title, header, rows), *extra_sheets]:
         sheet = workbook.create_sheet(title=_sheet_title(sheet_title))

@@ -589,9 +589,12 @@ def register(slug):
     for registration in registrations:
         notify_registered(registration)
     invitations.note_registrations(registrations)
+    # Read before the commit expires them (issue 14: reading them after it loaded the
+    # activity, its programme, questions, themes and the places again: eight queries).
+    message, page = _registered_message(registrations), url_for("events.detail", slug=event.slug)
     db.session.commit()
-    flash(_registered_message(registrations), "success")
-    return redirect(url_for("events.detail", slug=event.slug))
+    flash(message, "success")
+    return redirect(page)
 
 
 def _link_problem(error: seats.RegistrationError):

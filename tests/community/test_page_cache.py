@@ -391,3 +391,84 @@ def test_signing_in_changes_no_cached_page(client, make_user, login):
     login(member)
     assert current_versions() == before
     assert member.last_login_at is not None
+
+
+# --- the data versions read once a second per process (issue 14) ----------------------------
+
+
+def test_a_hit_right_after_another_reads_no_versions(client, make_event, count_queries):
+    make_event(title="Netwerkmoment Brugge")
+    client.get("/agenda")
+
+    with count_queries() as queries:
+        page = client.get("/agenda")
+
+    assert _cache_state(page) == "hit"
+    assert queries == []
+
+
+def test_a_commit_in_this_process_is_never_served_stale(client, make_event, count_queries):
+    """The memo of the versions is dropped by any commit of this process that raised one,
+    however soon after the last read."""
+    event = make_event(title="Eerste titel")
+    for n in range(3):
+        assert _cache_state(client.get("/agenda")) in ("miss", "hit")
+        event.title = f"Titel {n}"
+        db.session.commit()
+        with count_queries() as queries:
+            page = client.get("/agenda")
+        assert _cache_state(page) == "miss"
+        assert f"Titel {n}" in page.text
+        assert any("FROM data_versions" in query for query in queries)
+
+
+def _commit_of_another_process(event_id: int, title: str) -> None:
+    """What another worker's commit looks like to this one: rows and versions changed
+    without this process's session (no local commit counted)."""
+    connection = db.session.connection()
+    connection.exec_driver_sql(
+        "UPDATE events SET title = ? WHERE id = ?"
+        if connection.dialect.name == "sqlite"
+        else "UPDATE events SET title = %s WHERE id = %s",
+        (title, event_id),
+    )
+    connection.exec_driver_sql("UPDATE data_versions SET version = version + 1")
+    db.session.commit()  # wrote nothing the session tracks: no local commit counted
+
+
+def test_a_commit_of_another_process_shows_within_the_versions_window(
+    app, client, make_event, monkeypatch
+):
+    """Bounded staleness: at most PAGE_CACHE_VERSIONS_SECONDS after a read of this process."""
+    from community.core.pagecache import middleware
+
+    event = make_event(title="Eerste titel")
+    clock = [1000.0]
+    monkeypatch.setattr(middleware.time, "monotonic", lambda: clock[0])
+    page_cache(app).forget_versions()
+    client.get("/agenda")
+
+    _commit_of_another_process(event.id, "Titel van elders")
+    clock[0] += 0.9
+    within = client.get("/agenda")
+    clock[0] += 0.2  # 1.1 s after the read
+    after = client.get("/agenda")
+
+    assert _cache_state(within) == "hit" and "Eerste titel" in within.text
+    assert _cache_state(after) == "miss" and "Titel van elders" in after.text
+
+
+def test_without_the_window_every_request_reads_the_versions(
+    app, client, make_event, count_queries
+):
+    app.config["PAGE_CACHE_VERSIONS_SECONDS"] = 0
+    page_cache(app).versions_seconds = 0
+    event = make_event(title="Eerste titel")
+    client.get("/agenda")
+    _commit_of_another_process(event.id, "Titel van elders")
+
+    with count_queries() as queries:
+        page = client.get("/agenda")
+
+    assert "Titel van elders" in page.text
+    assert any("FROM data_versions" in query for query in queries)

@@ -9,6 +9,7 @@ import pytest
 from community.accounts.models import Organisation, Sector, Theme
 from community.core.extensions import db
 from community.core.storage.local import get_storage
+from community.library.downloads import tally
 from community.library.models import Material, MaterialType, Practice
 from forums.models import Forum, Thread
 from tests.pages_helpers import add, days, forget_loaded_objects, now, sign_in
@@ -293,6 +294,7 @@ def test_download_counts_each_download(client, make_material, stored_pdf):
     client.get(f"/materiaal/{material.slug}/download")
     client.get(f"/materiaal/{material.slug}/download")
 
+    tally().flush()  # issue 14: counted off the request path, written in batches
     db.session.refresh(material)
     assert material.download_count == 2
 
@@ -309,6 +311,7 @@ def test_members_only_download_sends_anonymous_visitors_to_login(
 
     assert response.status_code == 302
     assert "/aanmelden" in response.headers["Location"]
+    tally().flush()
     db.session.refresh(material)
     assert material.download_count == 0
     sign_in(client, make_user())
@@ -322,6 +325,7 @@ def test_download_of_a_link_material_redirects_to_the_link(client, make_material
 
     assert response.status_code == 302
     assert response.headers["Location"] == "https://www.onderwijs.vlaanderen.be/leerrecht"
+    tally().flush()
     db.session.refresh(material)
     assert material.download_count == 1
 

@@ -111,8 +111,10 @@ def test_304_from_the_page_cache_reads_only_the_data_versions(client, training, 
 
     assert response.status_code == 304 and response.headers["X-Page-Cache"] == "hit"
     assert response.headers["ETag"] == etag
-    assert len(queries) == 1, queries
-    assert "FROM data_versions" in queries[0]
+    # Issue 14: the versions read by the request before are used again (none at all) or
+    # read once.
+    assert len(queries) <= 1, queries
+    assert all("FROM data_versions" in query for query in queries)
 
 
 def test_a_change_gives_a_new_etag_and_the_old_one_gets_the_full_feed(client, training):

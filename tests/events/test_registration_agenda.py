@@ -138,6 +138,10 @@ def _seed(region_id: int, theme_ids: list[int], events: int, registrations: int)
     return rows[1]["slug"]
 
 
+def _page_queries(queries: list[str]) -> int:
+    return sum("FROM data_versions" not in query for query in queries)
+
+
 def test_agenda_and_activity_page_stay_under_ten_queries_with_thousands_of_rows(
     client, make_region, make_theme, make_user, count_queries
 ):
@@ -154,7 +158,9 @@ def test_agenda_and_activity_page_stay_under_ten_queries_with_thousands_of_rows(
     assert 'href="/agenda?pagina=10"' in html
     with count_queries() as last_page_queries:
         assert "Bulk 499<" in html_of(client.get("/agenda?pagina=10"))
-    assert len(last_page_queries) == len(agenda_queries)
+    # The page's own queries (the page cache reads the data versions at most once a
+    # second per process, issue 14: the second request may not read them).
+    assert _page_queries(last_page_queries) == _page_queries(agenda_queries)
     with count_queries() as filtered_queries:
         html_of(client.get(f"/agenda?vrij=1&thema=1&regio={region_slug}"))
     forget_loaded_objects()

@@ -44,6 +44,20 @@ Faults (issue 13, items 5 and 6):
 
 Visitors with a session cookie (signed in, or anonymous with a language choice or a
 flash message) always get a freshly rendered page.
+
+Reading the versions (issue 14): they are one query per request, a round trip that
+costs a third of a cached page on PostgreSQL. Each process keeps the versions it read
+for ``PAGE_CACHE_VERSIONS_SECONDS`` (default 1 s; 0 turns this off) and reads them
+again sooner when a commit of this process raised a version (counted after the commit,
+``versions.local_commits``). Hence:
+
+* after a commit in this process, the next request of this process sees the new
+  versions: nobody who just saved something gets the page from before from this
+  process (and someone who just saved something has a session cookie anyway);
+* a commit in *another* process (another worker, another instance) shows in this
+  process's cached pages at most ``PAGE_CACHE_VERSIONS_SECONDS`` later (counted from
+  the start of the read that preceded the commit); anonymous visitors may see the page
+  from before the change for that long.
 """
 
 from __future__ import annotations
@@ -68,7 +82,7 @@ from werkzeug.wrappers import Response
 
 from community.core.extensions import db
 from community.core.pagecache import versions
-from community.core.pagecache.versions import SCOPES, read_versions
+from community.core.pagecache.versions import SCOPES, local_commits, read_versions
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +102,7 @@ DEFAULT_STALE_IF_ERROR = 3600  # seconds an entry may serve past its time while 
 DEFAULT_REDIS_RETRY = 5  # seconds Redis is left alone after a failed call
 
 
+ENVIRON_REMEMBERED = "bruggen.page_cache.remembered"  # versions from the memo, not read
 ENVIRON_STALE_OK = "bruggen.page_cache.stale_ok"  # the database is down: stale entries may serve
 
 
@@ -185,6 +200,9 @@ class PageCache:
         self.params: dict[str, frozenset[str]] = {}
         self._engine: Engine | None = None
         self.last_versions: dict[str, int] | None = None  # read by this process, last
+        # (versions, time.monotonic() before reading them, local_commits() then)
+        self.versions_memo: tuple[dict[str, int], float, int] | None = None
+        self.versions_seconds = float(app.config.get("PAGE_CACHE_VERSIONS_SECONDS", 1.0))
         self.database_down = False
 
     # The endpoints are known once every blueprint is registered (first request).
@@ -252,7 +270,21 @@ class PageCache:
     def _versions(self, environ: dict) -> dict[str, int] | None:
         """The data versions now; while the database cannot be read, those this process
         read last (and ``environ`` says stale entries may serve). None when there are none.
+
+        Issue 14: versions read less than ``PAGE_CACHE_VERSIONS_SECONDS`` ago (default 1;
+        0 reads them for every request) are used again without a query, unless a commit
+        of this process raised a version since (:func:`versions.local_commits`). So a
+        page is never stale after a commit in the same process; a commit in another
+        process shows at most that many seconds later (module docstring). A miss under
+        remembered versions reads them again before it renders (:meth:`__call__`).
         """
+        memo = self.versions_memo
+        if memo is not None and not self.database_down:
+            remembered, read_at, commits = memo
+            if commits == local_commits() and time.monotonic() - read_at < self.versions_seconds:
+                environ[ENVIRON_REMEMBERED] = True
+                return remembered
+        commits, read_at = local_commits(), time.monotonic()  # before the read
         try:
             with self._engine_().connect() as connection:
                 versions = read_versions(connection)
@@ -272,7 +304,13 @@ class PageCache:
             self.database_down = False
             log.warning("page cache: the database answers again")
         self.last_versions = versions
+        if self.versions_seconds > 0:
+            self.versions_memo = (versions, read_at, commits)
         return versions
+
+    def forget_versions(self) -> None:
+        """Read the data versions again at the next request (tests; after a restore)."""
+        self.versions_memo = None
 
     def _endpoint(self, environ: dict) -> str | None:
         """The endpoint of the request's URL (GET), remembered per host and path."""
@@ -333,6 +371,15 @@ class PageCache:
             return self.wsgi_app(environ, start_response)
         key, timeout = found
         entry = self.get(key, stale_ok=ENVIRON_STALE_OK in environ)
+        if entry is None and environ.pop(ENVIRON_REMEMBERED, False):
+            # A miss under remembered versions: read them now (a database that went away
+            # meanwhile still gets its stale entries), then look again.
+            self.forget_versions()
+            found = self.key(environ)
+            if found is None:
+                return self.wsgi_app(environ, start_response)
+            key, timeout = found
+            entry = self.get(key, stale_ok=ENVIRON_STALE_OK in environ)
         if entry is not None:
             stale = entry["expires"] <= time.time()
             return _serve(entry, environ, start_response, hit=True, stale=stale)

@@ -174,10 +174,34 @@ def _before_commit(session_: Session) -> None:
     scopes = session_.info.pop(_CHANGED, None)
     if scopes:
         bump(session_, sorted(scopes))
+        session_.info[_BUMPED] = True
+
+
+def _after_commit(session_: Session) -> None:
+    global _local_commits
+    if session_.info.pop(_BUMPED, False):
+        _local_commits += 1
 
 
 def _forget(session_: Session, *args) -> None:
     session_.info.pop(_CHANGED, None)
+    session_.info.pop(_BUMPED, None)
+
+
+_BUMPED = "bruggen_bumped_versions"
+# Commits of this process that raised a version, counted after they committed (issue 14):
+# the page cache reads the versions again whenever this moved since it last read them.
+_local_commits = 0
+
+
+def local_commits() -> int:
+    """Return how many commits of this process raised a data version so far.
+
+    Counted in ``after_commit``: a reader that takes this number *before* it reads the
+    versions and finds it unchanged later knows no commit of this process came after its
+    read (the page cache's memo of the versions, ``PAGE_CACHE_VERSIONS_SECONDS``).
+    """
+    return _local_commits
 
 
 def bump(session_: Session, scopes: Iterable[str]) -> None:
@@ -223,6 +247,7 @@ def track_writes(session_factory) -> None:
     event.listen(session_factory, "before_flush", _before_flush)
     event.listen(session_factory, "do_orm_execute", _do_orm_execute)
     event.listen(session_factory, "before_commit", _before_commit)
+    event.listen(session_factory, "after_commit", _after_commit)
     event.listen(session_factory, "after_rollback", _forget)
     event.listen(session_factory, "after_soft_rollback", _forget)
 
