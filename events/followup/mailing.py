@@ -142,7 +142,8 @@ def send_follow_up(now: dt.datetime) -> tuple[int, int]:
     (:func:`due_events`) who got none yet and has an address (a walk-in added at the
     door without one has a stand-in without "@", ``events.organising.checkin``); their
     certificate is issued first. Reminder: once, :data:`REMIND_AFTER` after the first
-    mail, to who has not answered while the evaluation is still open. Only queues and flushes; the caller commits.
+    mail, to who has not answered while the evaluation is still open. Only queues and
+    flushes; the caller commits.
     """
     first = 0
     for event in due_events(now):
