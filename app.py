@@ -29,6 +29,7 @@ FEATURES = (
     "community.gdpr.wiring:register",
     "events.wiring:register",
     "forums.wiring:register",
+    "regionmap.wiring:register",
 )
 
 #: Every blueprint, in order of registration.
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     "events.views:bp",  # agenda, activities, registration, calendar feeds
     "events.views.manage:bp",  # organiser pages
     "forums.views:bp",  # forums, threads, posting, moderation, subscriptions
+    "regionmap.views:bp",  # offer catalogue, organisations, consultation bodies, analyses
 )
 
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("community", "events", "forums")
+PACKAGES = ("community", "events", "forums", "regionmap")
 
 #: Which parts each part may import (besides itself). The base never imports a feature.
 MAY_IMPORT: dict[str, set[str]] = {
@@ -31,6 +31,15 @@ MAY_IMPORT: dict[str, set[str]] = {
         "community.library",
         "community.gdpr",
         "events",
+    },
+    "regionmap": {
+        "community.core",
+        "community.accounts",
+        "community.library",
+        "community.gdpr",
+        "community.site",
+        "events",
+        "forums",
     },
 }
 

@@ -58,6 +58,20 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
         ("forums", "forum_categories", "threads", "posts", "post_revisions", "moderation_log"),
         "forums",
     ),
+    # The regional map (issue 15): shown on its own pages and on the region pages.
+    **dict.fromkeys(
+        (
+            "offers",
+            "offer_themes",
+            "offer_providers",
+            "consultation_bodies",
+            "consultation_members",
+            "regional_analyses",
+            "analysis_points",
+            "analysis_actions",
+        ),
+        "site",
+    ),
     # Member names show on activity pages (listed participants), in the library and in
     # forum threads shown on the home page.
     "users": "members",
