@@ -203,11 +203,9 @@ def check_offer_fields(fields: OfferFields) -> None:
             raise OfferRefused(
                 _l("Een leeftijd ligt tussen 0 en %(max)s jaar.", max=MAX_AGE), field=name
             )
-    if fields.age_min is not None and fields.age_max is not None:
-        if fields.age_min > fields.age_max:
-            raise OfferRefused(
-                _l("De minimumleeftijd ligt boven de maximumleeftijd."), field="age_min"
-            )
+    low, high = fields.age_min, fields.age_max
+    if low is not None and high is not None and low > high:
+        raise OfferRefused(_l("De minimumleeftijd ligt boven de maximumleeftijd."), field="age_min")
     if fields.website:
         try:
             check_web_link(fields.website)

@@ -75,7 +75,8 @@ def province_map(regions, offer_totals: Mapping[int, int], gaps: Mapping[int, li
         colour = "#ffffff" if dark else "#10243e"
         small = region.slug == "brussel"
         labels.append(
-            f'<text x="{escape(x)}" y="{escape(y)}" text-anchor="middle" font-size="{11 if small else 14}" '
+            f'<text x="{escape(x)}" y="{escape(y)}" text-anchor="middle" '
+            f'font-size="{11 if small else 14}" '
             f'font-family="sans-serif" fill="{colour}" aria-hidden="true">'
             f'<tspan x="{escape(x)}" font-weight="bold">{escape(str(count))}</tspan>'
             + (

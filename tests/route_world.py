@@ -38,6 +38,7 @@ from events.models import (
     Visibility,
 )
 from forums.models import Category, Forum, Notification, Post, Report, Subscription, Thread
+from regionmap.models import ConsultationBody, Offer, RegionalAnalysis
 from tests.pages_helpers import sign_in
 
 ROLES = ("anonymous", "unverified", "member", "other_coordinator", "coordinator", "admin")
@@ -238,6 +239,10 @@ def build_world() -> World:
         recipient="gast@example.org", subject="Mislukt", body_text="-", failed_at=now, attempts=8
     )
     db.session.add(failed_mail)
+    offer = Offer(slug="naft-aanbod-noord", title="NAFT Noord", region=region, kind="naft")
+    body = ConsultationBody(slug="overleg-noord", name="Overleg Noord", region=region)
+    analysis = RegionalAnalysis(region=region, period="2026-2027", version=1, summary="Kort.")
+    db.session.add_all([offer, body, analysis])
     db.session.commit()
     return World(
         region=region,
@@ -259,7 +264,14 @@ def build_world() -> World:
         material=material,
         practice=practice,
         attachment=attachment,
-        extra={"network_wide": network_wide, "failed_mail": failed_mail},
+        extra={
+            "network_wide": network_wide,
+            "failed_mail": failed_mail,
+            "offer": offer,
+            "body": body,
+            "analysis": analysis,
+            "organisation": organisation,
+        },
     )
 
 
@@ -345,6 +357,8 @@ def url_args(endpoint: str, world: World) -> dict:
     }
     if endpoint in special:
         return special[endpoint]
+    if endpoint.startswith("regionmap."):
+        return _regionmap_args(endpoint, world)
     package = endpoint.split(".")[0]
     slugs = {
         "events": event.slug,
@@ -360,6 +374,19 @@ def url_args(endpoint: str, world: World) -> dict:
         "post_id": post.id,
         "thread_id": thread.id,
         "user_id": world.author.id,
+    }
+
+
+def _regionmap_args(endpoint: str, world: World) -> dict:
+    """URL arguments of the regional map's routes (issue 15): its offer, body, analysis."""
+    extra = world.extra
+    slug = extra["body"].slug if endpoint.startswith("regionmap.body") else extra["offer"].slug
+    return {
+        "slug": slug,
+        "organisation_id": extra["organisation"].id,
+        "analysis_id": extra["analysis"].id,
+        "extension": "csv",
+        "table": "services",
     }
 
 

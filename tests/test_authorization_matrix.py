@@ -147,12 +147,58 @@ EXPECTED = {
     "gdpr.delete_account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
     "gdpr.export": {"GET": SIGNED_IN},
     "gdpr.policy": {"GET": EVERYONE},
+    # The regional map (issue 15): public pages, providers propose, coordinators keep.
+    "regionmap.analysis": {"GET": EVERYONE},
+    "regionmap.analysis_new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "regionmap.bodies": {"GET": EVERYONE},
+    "regionmap.body_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "regionmap.body_new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "regionmap.body_retire": {"POST": region_managers(302)},
+    "regionmap.catalogue": {"GET": EVERYONE},
+    "regionmap.export_offers": {"GET": COORDINATORS},
+    "regionmap.export_organisations": {"GET": COORDINATORS},
+    "regionmap.hsds_json": {"GET": EVERYONE},
+    "regionmap.hsds_table": {"GET": EVERYONE},
+    "regionmap.import_commit": {"POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "regionmap.import_preview": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "regionmap.keep": {"GET": COORDINATORS},
+    "regionmap.offer": {"GET": EVERYONE},
+    "regionmap.offer_checked": {"POST": region_managers(302)},
+    "regionmap.offer_correction": {
+        "GET": VERIFIED_MEMBERS,
+        "POST": (LOGIN, 403, 422, 422, 422, 422),
+    },
+    "regionmap.offer_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "regionmap.offer_new": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "regionmap.offer_retire": {"POST": region_managers(302)},
+    "regionmap.offer_review": {"POST": region_managers(409)},  # the world's offer is published
+    "regionmap.open_data": {"GET": EVERYONE},
+    "regionmap.organisation": {"GET": EVERYONE},
+    "regionmap.organisation_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "regionmap.organisation_new": {
+        "GET": COORDINATORS,
+        "POST": (LOGIN, 403, 403, 422, 422, 422),
+    },
+    "regionmap.organisation_retire": {"POST": region_managers(302)},
+    "regionmap.organisations": {"GET": EVERYONE},
+    "regionmap.overview": {"GET": EVERYONE},
 }
 
 
 # Coordinator pages that name no object of a region: they list or offer only the regions
 # the coordinator coordinates (the activities, the region choice of a new one, the reports).
 OWN_REGIONS_ONLY = {"manage.index", "manage.new", "forums.moderation_queue"}
+# The regional map's: new records, the import and export, the keeping page (issue 15).
+OWN_REGIONS_ONLY |= {
+    "regionmap.analysis_new",
+    "regionmap.body_new",
+    "regionmap.export_offers",
+    "regionmap.export_organisations",
+    "regionmap.import_commit",
+    "regionmap.import_preview",
+    "regionmap.keep",
+    "regionmap.organisation_new",
+}
 
 REFUSED = (LOGIN, 403, 404)
 

@@ -1,4 +1,4 @@
-"""Regional analyses: a version, writing a new one, and the Flanders overview (table, map, chart)."""
+"""Regional analyses: a version, writing a new one, the Flanders overview (table, map, chart)."""
 
 from __future__ import annotations
 
