@@ -27,6 +27,7 @@ from community.library.models import (
 )
 from community.library.uploads import extract_pdf_text
 from demo.pdf import material_pdf
+from demo.regionmap import seed_regionmap
 from events.models import (
     Event,
     EventMaterial,
@@ -488,5 +489,6 @@ def seed_demo(today: dt.date | None = None) -> dict:
     if today is None:
         today = dt.datetime.now(BRUSSELS).date()
     counts = _Seeder(load_content(), today).run()
+    counts.update(seed_regionmap(today))  # the regional map (issue 15)
     logger.info("demo content seeded: %s", counts)
     return counts

@@ -82,21 +82,28 @@ class AnalysisFields:
     actions: str = ""  # "action | owner | status" per line
 
 
+# The words a coordinator writes for a status (Dutch and English), to the stored value.
+_STATUS_WORDS = {
+    "open": ActionStatus.OPEN.value,
+    "bezig": ActionStatus.BUSY.value,
+    "busy": ActionStatus.BUSY.value,
+    "in progress": ActionStatus.BUSY.value,
+    "klaar": ActionStatus.DONE.value,
+    "afgerond": ActionStatus.DONE.value,
+    "done": ActionStatus.DONE.value,
+}
+
+
 def _action(line: str, position: int) -> AnalysisAction:
     parts = [one_line(p) for p in line.split("|")]
-    status = ActionStatus.OPEN.value
-    if len(parts) > 2 and parts[2]:
-        wanted = parts[2].lower()
-        status = next(
-            (s.value for s in ActionStatus if wanted in (s.value, s.label.lower())),
-            ActionStatus.OPEN.value,
-        )
+    wanted = parts[2].lower() if len(parts) > 2 else ""
+    status = _STATUS_WORDS.get(wanted, ActionStatus.OPEN.value)
     return AnalysisAction(
         text=parts[0], owner=parts[1] if len(parts) > 1 else "", status=status, position=position
     )
 
 
-def save_analysis(fields: AnalysisFields, author: User) -> RegionalAnalysis:
+def save_analysis(fields: AnalysisFields, author: User | None) -> RegionalAnalysis:
     """Add a new version of the analysis of ``fields``' region × theme × period; return it.
 
     The version number is one more than the latest of that region, theme and period
@@ -158,7 +165,9 @@ def save_analysis(fields: AnalysisFields, author: User) -> RegionalAnalysis:
         raise OfferRefused(_l("Te veel punten in één analyse."), field="gaps")
     db.session.add(analysis)
     db.session.flush()
-    log.info("analysis %s v%s saved by user %s", analysis.id, analysis.version, author.id)
+    log.info(
+        "analysis %s v%s saved by user %s", analysis.id, analysis.version, author and author.id
+    )
     return analysis
 
 
