@@ -25,7 +25,9 @@ BLOCKING = {"serious", "critical"}
 @pytest.fixture(scope="session")
 def urls(server) -> dict[str, str]:
     """Paths of the main pages, looked up in the demo data (name → path)."""
+    from community.accounts.models import Organisation, Region
     from community.library.models import Material, Practice
+    from regionmap.models import RegionalAnalysis
     from events.models import Event
     from forums.models import Forum, Thread
 
@@ -40,6 +42,12 @@ def urls(server) -> dict[str, str]:
         )
         material = db.session.scalar(select(Material).order_by(Material.id))
         practice = db.session.scalar(select(Practice).order_by(Practice.id))
+        aura = db.session.scalar(select(Organisation).where(Organisation.name == "vzw AURA"))
+        analysis = db.session.scalar(
+            select(RegionalAnalysis)
+            .join(RegionalAnalysis.region)
+            .where(Region.slug == "west-vlaanderen")
+        )
         return {
             "home": "/",
             "agenda": "/agenda",
@@ -70,6 +78,21 @@ def urls(server) -> dict[str, str]:
             "coordinatie-programma": f"/beheer/activiteiten/{wvl_event.slug}/programma",
             "coordinatie-nieuw": "/beheer/activiteiten/nieuw",
             "moderatie": "/forum/moderatie",
+            # the regional map (issue 15)
+            "aanbod": "/aanbod",
+            "aanbod-gefilterd": "/aanbod?regio=west-vlaanderen&soort=naft",
+            "aanbod-detail": "/aanbod/naft-west-vlaanderen",
+            "organisaties": "/organisaties",
+            "organisatie": f"/organisaties/{aura.id}",
+            "overlegfora": "/overlegfora",
+            "omgevingsanalyse": "/omgevingsanalyse",
+            "analyse": f"/omgevingsanalyse/{analysis.id}",
+            "open-data": "/open-data",
+            "kaart-bijhouden": "/aanbod/beheer",
+            "aanbod-bewerken": "/aanbod/naft-west-vlaanderen/bewerken",
+            "aanbod-nieuw": "/aanbod/nieuw",
+            "kaart-import": "/kaart/import",
+            "analyse-nieuw": f"/omgevingsanalyse/nieuw?vanaf={analysis.id}",
         }
 
 
@@ -90,6 +113,15 @@ PUBLIC_PAGES = [
     "praktijk",
     "aanmelden",
     "registreren",
+    "aanbod",
+    "aanbod-gefilterd",
+    "aanbod-detail",
+    "organisaties",
+    "organisatie",
+    "overlegfora",
+    "omgevingsanalyse",
+    "analyse",
+    "open-data",
 ]
 MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")] + [
     "account",
@@ -106,6 +138,11 @@ COORDINATOR_PAGES = [
     "coordinatie-programma",
     "coordinatie-nieuw",
     "moderatie",
+    "kaart-bijhouden",
+    "aanbod-bewerken",
+    "aanbod-nieuw",
+    "kaart-import",
+    "analyse-nieuw",
 ]
 
 
