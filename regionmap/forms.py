@@ -235,3 +235,30 @@ class AnalysisForm(FlaskForm):
 
 
 ACTION_STATUS_CHOICES = [option(s.value, s.label) for s in ActionStatus]
+
+
+class DirectoryEntryForm(FlaskForm):
+    """A member's listing in the member directory (opt-in)."""
+
+    is_listed = BooleanField(_l("Vermeld mij in de ledenlijst"))
+    expertise = StringField(
+        _l("Expertise (trefwoorden, gescheiden door komma's)"),
+        validators=[Optional(), _max(400)],
+        render_kw={"placeholder": "spijbelen, NAFT, +12"},
+    )
+    about = StringField(_l("Korte voorstelling"), validators=[Optional(), _max(300)])
+    submit = SubmitField(_l("Bewaren"))
+
+
+class ContactForm(FlaskForm):
+    """A message to a listed member, sent by the platform."""
+
+    subject = StringField(
+        _l("Onderwerp"), validators=[DataRequired(_l("Geef een onderwerp.")), _max(150)]
+    )
+    message = TextAreaField(
+        _l("Bericht"),
+        validators=[DataRequired(_l("Schrijf een bericht.")), _max(3000)],
+        render_kw={"rows": 6},
+    )
+    submit = SubmitField(_l("Versturen"))

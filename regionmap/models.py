@@ -378,3 +378,25 @@ class AnalysisAction(Base):
             return ActionStatus(self.status).label
         except ValueError:
             return ActionStatus.OPEN.label
+
+
+class DirectoryEntry(Base):
+    """A member's opt-in listing in the member directory (ledenlijst), signed-in members only.
+
+    Nobody is listed without ``is_listed``; organisation, sector and region come from the
+    member's profile; ``expertise`` holds short tags ("spijbelen", "NAFT", "+12"). The
+    directory never shows an e-mail address: contact goes through the platform's mail.
+    """
+
+    __tablename__ = "directory_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    is_listed: Mapped[bool] = mapped_column(default=False)
+    expertise: Mapped[list[str]] = mapped_column(JSON, default=list)
+    about: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()

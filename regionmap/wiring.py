@@ -10,9 +10,10 @@ def register(features: Features) -> None:
 
     On a region's page: its tandem of coordinators with their contact, its offer and its
     newest analyses. The rules that keep the map in templates; the full-text search
-    objects the models do not describe.
+    objects the models do not describe; a member's directory entry in the data export and
+    the erasure.
     """
-    from regionmap import catalogue, organisations, search
+    from regionmap import catalogue, directory, organisations, search
     from regionmap.sections import region_section
 
     features.add_section("region", "regionmap/_region_map.html", region_section, order=5)
@@ -23,3 +24,5 @@ def register(features: Features) -> None:
         can_keep_body=organisations.can_keep_body,
     )
     features.add_unmodelled(*search.UNMODELLED)
+    features.add_export("member_directory", directory.export_directory_entry, order=40)
+    features.add_erasure("member_directory", directory.erase_directory_entry, order=40)

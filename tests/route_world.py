@@ -38,7 +38,7 @@ from events.models import (
     Visibility,
 )
 from forums.models import Category, Forum, Notification, Post, Report, Subscription, Thread
-from regionmap.models import ConsultationBody, Offer, RegionalAnalysis
+from regionmap.models import ConsultationBody, DirectoryEntry, Offer, RegionalAnalysis
 from tests.pages_helpers import sign_in
 
 ROLES = ("anonymous", "unverified", "member", "other_coordinator", "coordinator", "admin")
@@ -242,7 +242,8 @@ def build_world() -> World:
     offer = Offer(slug="naft-aanbod-noord", title="NAFT Noord", region=region, kind="naft")
     body = ConsultationBody(slug="overleg-noord", name="Overleg Noord", region=region)
     analysis = RegionalAnalysis(region=region, period="2026-2027", version=1, summary="Kort.")
-    db.session.add_all([offer, body, analysis])
+    listed = DirectoryEntry(user=author, is_listed=True, expertise=["spijbelen"])
+    db.session.add_all([offer, body, analysis, listed])
     db.session.commit()
     return World(
         region=region,
@@ -280,12 +281,17 @@ def move_world_to(world: World, region: Region | None) -> None:
     missing; an activity always has one, so it goes to the network-wide region), committed.
 
     The objects: the activity, the thread, the material, the practice and the author (the
-    member whose posts are moderated and who may be suspended).
+    member whose posts are moderated and who may be suspended); the regional map's offer,
+    consultation body and organisation.
     """
     network_wide = world.extra["network_wide"]
     world.event.region = region or network_wide
     for thing in (world.thread, world.material, world.practice, world.author):
         thing.region = region
+    # The regional map's (issue 15): an offer and a consultation body always have a region.
+    world.extra["organisation"].region = region
+    world.extra["offer"].region = region or network_wide
+    world.extra["body"].region = region or network_wide
     db.session.commit()
 
 
@@ -387,6 +393,7 @@ def _regionmap_args(endpoint: str, world: World) -> dict:
         "analysis_id": extra["analysis"].id,
         "extension": "csv",
         "table": "services",
+        "user_id": world.author.id,  # listed in the member directory
     }
 
 

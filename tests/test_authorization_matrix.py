@@ -155,6 +155,11 @@ EXPECTED = {
     "regionmap.body_new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
     "regionmap.body_retire": {"POST": region_managers(302)},
     "regionmap.catalogue": {"GET": EVERYONE},
+    "regionmap.contact": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "regionmap.directory_entry": {
+        "GET": VERIFIED_MEMBERS,
+        "POST": (LOGIN, 403, 302, 302, 302, 302),
+    },
     "regionmap.export_offers": {"GET": COORDINATORS},
     "regionmap.export_organisations": {"GET": COORDINATORS},
     "regionmap.hsds_json": {"GET": EVERYONE},
@@ -162,6 +167,7 @@ EXPECTED = {
     "regionmap.import_commit": {"POST": (LOGIN, 403, 403, 422, 422, 422)},
     "regionmap.import_preview": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
     "regionmap.keep": {"GET": COORDINATORS},
+    "regionmap.members": {"GET": VERIFIED_MEMBERS},
     "regionmap.offer": {"GET": EVERYONE},
     "regionmap.offer_checked": {"POST": region_managers(302)},
     "regionmap.offer_correction": {

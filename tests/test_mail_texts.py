@@ -60,6 +60,7 @@ CHECKED = {
     "reset_password",
     "account_exists",
     "practice_reviewed",
+    "member_contact",
 }
 
 
@@ -482,6 +483,30 @@ def test_practice_review_mail_has_its_lines(make_user, make_region, mailbox, ren
         "Bruggen",
     )
     follows(lines, "Je praktijkvoorbeeld „KANS” is gepubliceerd op Bruggen.", "")
+
+
+def test_member_directory_message_has_its_lines(make_user, mailbox, rendered):
+    from regionmap.directory import contact_member
+    from regionmap.models import DirectoryEntry
+
+    listed = make_user(display_name="Ann")
+    entry = DirectoryEntry(user_id=listed.id, is_listed=True)
+    add(entry)
+    contact_member(make_user(display_name="Bert"), entry, "NAFT", "Hoe doen jullie dit?\nDank je.")
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["member_contact"]
+    lines = assert_lines(
+        message,
+        "Bert schreef je via de ledenlijst van Bruggen:",
+        "Onderwerp: NAFT",
+        "Hoe doen jullie dit?",
+        "Dank je.",
+        "Antwoord gewoon op deze mail: ze gaat naar Bert.",
+        "Bruggen",
+    )
+    follows(lines, "Onderwerp: NAFT", "")
 
 
 def test_every_text_mail_template_is_checked_here():

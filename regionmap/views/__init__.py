@@ -97,6 +97,7 @@ from regionmap.views import (  # noqa: E402, F401  (routes on bp)
     analysis,
     catalogue,
     keeping,
+    members,
     organisations,
     transfer,
 )

@@ -89,6 +89,8 @@ def urls(server) -> dict[str, str]:
             "analyse": f"/omgevingsanalyse/{analysis.id}",
             "open-data": "/open-data",
             "kaart-bijhouden": "/aanbod/beheer",
+            "leden": "/leden",
+            "mijn-vermelding": "/leden/mijn-vermelding",
             "aanbod-bewerken": "/aanbod/naft-west-vlaanderen/bewerken",
             "aanbod-nieuw": "/aanbod/nieuw",
             "kaart-import": "/kaart/import",
@@ -129,6 +131,8 @@ MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")
     "meldingen",
     "nieuw-gesprek",
     "materiaal-nieuw",
+    "leden",
+    "mijn-vermelding",
 ]
 COORDINATOR_PAGES = [
     "coordinatie",

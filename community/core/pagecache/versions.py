@@ -89,6 +89,7 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
             "forum_suspensions",
             "post_reports",
             "privacy_overrides",
+            "directory_entries",  # the member directory: members only, never cached
         ),
         None,
     ),

@@ -1,8 +1,8 @@
-"""regional map: offer, consultation bodies, analyses, organisation fields
+"""regional map: offer, consultation bodies, analyses, member directory, organisation fields
 
-Revision ID: f7f976070d91
+Revision ID: a41d813e2b55
 Revises: 73f02a3040f9
-Create Date: 2026-12-07 21:00:08.801918
+Create Date: 2026-12-07 21:13:13.278732
 
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "f7f976070d91"
+revision = "a41d813e2b55"
 down_revision = "73f02a3040f9"
 branch_labels = None
 depends_on = None
@@ -101,6 +101,25 @@ def upgrade():
             "consultation_body_id", "organisation_id", name=op.f("pk_consultation_members")
         ),
     )
+    op.create_table(
+        "directory_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("is_listed", sa.Boolean(), nullable=False),
+        sa.Column("expertise", sa.JSON(), nullable=False),
+        sa.Column("about", sa.String(length=300), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_directory_entries_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_directory_entries")),
+    )
+    with op.batch_alter_table("directory_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_directory_entries_user_id"), ["user_id"], unique=True)
+
     op.create_table(
         "offers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -355,6 +374,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_offers_region_id"))
 
     op.drop_table("offers")
+    with op.batch_alter_table("directory_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_directory_entries_user_id"))
+
+    op.drop_table("directory_entries")
     op.drop_table("consultation_members")
     with op.batch_alter_table("consultation_bodies", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consultation_bodies_region_id"))
