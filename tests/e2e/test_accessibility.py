@@ -27,9 +27,9 @@ def urls(server) -> dict[str, str]:
     """Paths of the main pages, looked up in the demo data (name → path)."""
     from community.accounts.models import Organisation, Region
     from community.library.models import Material, Practice
-    from regionmap.models import RegionalAnalysis
     from events.models import Event
     from forums.models import Forum, Thread
+    from regionmap.models import RegionalAnalysis
 
     with server.app.app_context():
         training = db.session.scalar(

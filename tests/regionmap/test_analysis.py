@@ -21,7 +21,10 @@ def analysis_form(region, **overrides) -> dict:
         "gaps": "Geen time-out voor -12 in de Westhoek\nWachtlijsten alternatieve dagbesteding",
         "needs": "Vroegtijdige signalering in het basisonderwijs",
         "matches": "Scholen vinden het aanbod via het CLB",
-        "actions": "Time-out -12 verkennen | Provincie West-Vlaanderen | bezig\nKaart delen | coördinatoren",
+        "actions": (
+            "Time-out -12 verkennen | Provincie West-Vlaanderen | bezig\n"
+            "Kaart delen | coördinatoren"
+        ),
     }
     data.update(overrides)
     return data

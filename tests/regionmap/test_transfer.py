@@ -166,10 +166,10 @@ def test_the_commit_judges_the_rows_again_for_the_importing_coordinator(
 def test_organisations_import(client, sign_in_as, coordinator, west):
     sign_in_as(coordinator)
     data = (
-        "naam;regio;sector;type;gemeente;publiek\n"
-        "CLB Brugge;west-vlaanderen;onderwijs;CLB;Brugge;ja\n"
-        "Zonder sector;west-vlaanderen;;school;Ieper;ja\n"
-    ).encode()
+        b"naam;regio;sector;type;gemeente;publiek\n"
+        b"CLB Brugge;west-vlaanderen;onderwijs;CLB;Brugge;ja\n"
+        b"Zonder sector;west-vlaanderen;;school;Ieper;ja\n"
+    )
     page = upload(client, data, "org.csv", what="organisaties").get_data(as_text=True)
     assert "1 nieuw" in page and "De sector ontbreekt." in page
     client.post_form("/kaart/import/bevestigen", {"token": commit_token(page)})
