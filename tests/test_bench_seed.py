@@ -104,3 +104,15 @@ def test_the_seeded_download_is_a_real_file_and_the_activity_page_takes_registra
         )
     )
     assert mine == 1
+
+
+def test_seeder_fills_the_offer_catalogue_and_the_fts_index(app, client):
+    """The regional map's catalogue (issue 15) is seeded and found by its words."""
+    from regionmap.catalogue import OfferFilter, search_offers
+    from regionmap.models import Offer
+
+    facts = seed(SCALE, progress=False)
+    assert db.session.scalar(select(func.count(Offer.id))) == scaled(SCALE)["offers"]
+    assert facts.counts["offers"] == scaled(SCALE)["offers"]
+    assert search_offers(OfferFilter(text="aanbod")).total > 0
+    assert client.get("/aanbod?regio=west-vlaanderen&soort=naft&leeftijd=14").status_code == 200
