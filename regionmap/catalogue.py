@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -26,6 +27,7 @@ from community.accounts.permissions import can_coordinate_in, can_post, coordina
 from community.core.errors import DomainError
 from community.core.extensions import db
 from community.core.locks import lock_for_update
+from community.core.mail.outbox import queue_mail
 from community.core.text import one_line
 from community.library.materials import unique_slug
 from community.library.uploads import UploadRefused, check_web_link
@@ -33,6 +35,7 @@ from forums.pii_guard import find_personal_data, finding_kinds
 from regionmap.models import (
     ACCESS_ROUTE_VALUES,
     OFFER_INTERNAL_FIELDS,
+    OFFER_STATUS_LABELS,
     Offer,
     OfferKind,
     OfferStatus,
@@ -82,6 +85,25 @@ class OfferStateError(DomainError):
 
     text = _l("Dit aanbod is %(state)s; die stap kan nu niet.")
     status = 409
+
+
+class ProposalGone(DomainError):
+    """Another coordinator handled the proposal at the same moment."""
+
+    text = _l("Dit voorstel werd intussen al behandeld.")
+    status = 409
+
+
+def _lock_proposal(proposal: Offer) -> None:
+    """Take the proposal's row lock (two reviewers take turns); raise :class:`ProposalGone`
+    when the other reviewer removed it, :class:`OfferStateError` when it is no proposal."""
+    offer_id = proposal.id
+    lock_for_update(proposal)
+    status = db.session.scalar(select(Offer.status).where(Offer.id == offer_id))
+    if status is None:
+        raise ProposalGone()
+    if status != OfferStatus.PROPOSED:
+        raise OfferStateError(state=OFFER_STATUS_LABELS[OfferStatus(status)])
 
 
 _KIND_NAMES = {
@@ -287,7 +309,7 @@ def mark_checked(offer: Offer, today: dt.date | None = None) -> None:
 def retire_offer(offer: Offer) -> None:
     """Retire a published offer (no longer listed). Raises :class:`OfferStateError`."""
     if offer.status != OfferStatus.PUBLISHED:
-        raise OfferStateError(state=offer.status_label)
+        raise OfferStateError(state=OFFER_STATUS_LABELS[OfferStatus(offer.status)])
     offer.status = OfferStatus.RETIRED
     db.session.flush()
     log.info("offer %s retired", offer.slug)
@@ -296,7 +318,7 @@ def retire_offer(offer: Offer) -> None:
 def reinstate_offer(offer: Offer) -> None:
     """Publish a retired offer again. Raises :class:`OfferStateError`."""
     if offer.status != OfferStatus.RETIRED:
-        raise OfferStateError(state=offer.status_label)
+        raise OfferStateError(state=OFFER_STATUS_LABELS[OfferStatus(offer.status)])
     offer.status = OfferStatus.PUBLISHED
     db.session.flush()
 
@@ -351,16 +373,17 @@ def accept_proposal(proposal: Offer, reviewer: User, today: dt.date | None = Non
     """Publish ``proposal``; a correction is copied onto the record it corrects and removed.
 
     Returns the published record (the proposal itself, or the corrected record). Raises
-    :class:`OfferStateError` when ``proposal`` is not a proposal.
+    :class:`OfferStateError` when ``proposal`` is not a proposal, :class:`ProposalGone`
+    when another reviewer handled it at the same moment (the two take turns on its row).
     """
-    if proposal.status != OfferStatus.PROPOSED:
-        raise OfferStateError(state=proposal.status_label)
+    _lock_proposal(proposal)
     today = today or today_in_brussels()
     target = proposal.corrects
     if target is None:
         proposal.status = OfferStatus.PUBLISHED
         proposal.last_checked_on = today
         db.session.flush()
+        _mail_proposer(proposal, proposal, "")
         log.info("offer proposal %s published by user %s", proposal.slug, reviewer.id)
         return proposal
     lock_for_update(target)
@@ -369,6 +392,7 @@ def accept_proposal(proposal: Offer, reviewer: User, today: dt.date | None = Non
     target.themes = list(proposal.themes)
     target.providers = list(proposal.providers)
     target.last_checked_on = today
+    _mail_proposer(proposal, target, "")
     db.session.delete(proposal)
     db.session.flush()
     log.info("correction of offer %s accepted by user %s", target.slug, reviewer.id)
@@ -380,14 +404,37 @@ def reject_proposal(proposal: Offer, reviewer: User, note: str) -> None:
 
     Raises :class:`OfferStateError` when it is not a proposal or the note is empty.
     """
-    if proposal.status != OfferStatus.PROPOSED:
-        raise OfferStateError(state=proposal.status_label)
     if not (note or "").strip():
         raise OfferStateError(_l("Schrijf de indiener waarom het voorstel niet doorgaat."))
+    _lock_proposal(proposal)
     proposal.review_note = note.strip()
+    _mail_proposer(proposal, None, proposal.review_note)
     db.session.delete(proposal)
     db.session.flush()
     log.info("offer proposal %s refused by user %s", proposal.slug, reviewer.id)
+
+
+def _mail_proposer(proposal: Offer, published: Offer | None, note: str) -> None:
+    """Tell the proposer (in their language) that ``proposal`` was published or refused."""
+    proposer = proposal.proposed_by
+    if proposer is None or not proposer.is_active:
+        return
+    path = ""
+    if published is not None:
+        path = current_app.url_map.bind("localhost").build(
+            "regionmap.offer", {"slug": published.slug}
+        )
+    queue_mail(
+        proposer.email,
+        _l("Je voorstel voor het aanbod: %(title)s", title=proposal.title),
+        "offer_reviewed",
+        language=proposer.locale,
+        user=proposer,
+        title=proposal.title,
+        published=published is not None,
+        note=note,
+        path=path,
+    )
 
 
 def pending_proposals(user) -> list[Offer]:

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -40,6 +41,7 @@ from community.accounts.models import (
 from community.accounts.permissions import can_coordinate_in
 from community.core.errors import DomainError
 from community.core.extensions import db
+from community.core.locks import lock_for_update
 from community.core.text import one_line
 from regionmap.catalogue import (
     OfferFields,
@@ -109,7 +111,7 @@ class RowOutcome:
     number: int  # the row number in the sheet (the header is row 1)
     name: str
     action: str
-    reason: str = ""
+    reason: Reason | str = ""
     changes: list[str] = field(default_factory=list)
 
 
@@ -208,15 +210,31 @@ def _xlsx_rows(data: bytes) -> list[list]:
 
 class _RowError(Exception):
     def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
+        super().__init__("row refused")
+        self.message = message  # a lazy string: shown in the language of the page
+
+
+class Reason:
+    """Why a row is refused, in the language of the moment it is shown (a lazy message)."""
+
+    def __init__(self, source) -> None:
+        self.source = source
+
+    def __str__(self) -> str:
+        source = self.source
+        return source.message if isinstance(source, DomainError) else str(source)
+
+    def __bool__(self) -> bool:
+        return True
 
 
 def _choice(value: str, members: Iterable, what) -> str:
+    """The member of ``members`` whose value or Dutch label is ``value`` (any case)."""
     wanted = value.strip().lower()
-    for member in members:
-        if wanted in (member.value.lower(), member.label.lower()):
-            return member.value
+    with force_locale("nl"):  # spreadsheets use the Dutch labels, whatever the page's language
+        for member in members:
+            if wanted in (member.value.lower(), member.label.lower()):
+                return member.value
     raise _RowError(_l("%(what)s „%(value)s” is onbekend.", what=what, value=value))
 
 
@@ -407,10 +425,10 @@ def _run_offers(rows, user, default_region, *, write: bool) -> ImportPreview:
             if existing is not None and not can_coordinate_in(user, existing.region_id):
                 raise _RowError(_l("Dat aanbod hoort bij een regio die je niet bijhoudt."))
         except _RowError as error:
-            outcomes.append(RowOutcome(number, name, "refused", error.message))
+            outcomes.append(RowOutcome(number, name, "refused", Reason(error.message)))
             continue
         except (OfferRefused, PersonalDataInRecord) as error:
-            outcomes.append(RowOutcome(number, name, "refused", error.message))
+            outcomes.append(RowOutcome(number, name, "refused", Reason(error)))
             continue
         if existing is None:
             outcomes.append(RowOutcome(number, name, "create"))
@@ -485,10 +503,10 @@ def _run_organisations(rows, user, default_region, *, write: bool) -> ImportPrev
 
                 check_organisation_fields(fields, existing)
         except _RowError as error:
-            outcomes.append(RowOutcome(number, name, "refused", error.message))
+            outcomes.append(RowOutcome(number, name, "refused", Reason(error.message)))
             continue
         except (OfferRefused, PersonalDataInRecord) as error:
-            outcomes.append(RowOutcome(number, name, "refused", error.message))
+            outcomes.append(RowOutcome(number, name, "refused", Reason(error)))
             continue
         outcomes.append(RowOutcome(number, name, "create" if existing is None else "change"))
     return ImportPreview(outcomes)
@@ -517,8 +535,24 @@ def commit_import(
     so a record changed since the preview is judged as it is now.
     """
     rows = read_rows(data, filename)
+    _lock_regions(rows, region)
     runner = _run_offers if what == "aanbod" else _run_organisations
     return runner(rows, user, region, write=True)
+
+
+def _lock_regions(rows: list[dict[str, str]], default: Region | None) -> None:
+    """Take the row locks of the regions the rows name, in id order: two imports into one
+    region take turns, so the second finds what the first created (no duplicates)."""
+    wanted = {(row.get("regio") or "").strip().lower() for row in rows if row}
+    regions = {
+        r.id: r
+        for r in db.session.scalars(select(Region))
+        if r.slug.lower() in wanted or r.name.lower() in wanted
+    }
+    if default is not None and "" in wanted:
+        regions[default.id] = default
+    for region_id in sorted(regions):
+        lock_for_update(regions[region_id])
 
 
 # --- export ------------------------------------------------------------------------

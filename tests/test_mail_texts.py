@@ -61,6 +61,7 @@ CHECKED = {
     "account_exists",
     "practice_reviewed",
     "member_contact",
+    "offer_reviewed",
 }
 
 
@@ -507,6 +508,27 @@ def test_member_directory_message_has_its_lines(make_user, mailbox, rendered):
         "Bruggen",
     )
     follows(lines, "Onderwerp: NAFT", "")
+
+
+def test_offer_proposal_mails_have_their_lines(make_user, make_region, mailbox, rendered):
+    from regionmap.catalogue import OfferFields, propose_offer, reject_proposal
+
+    region = make_region()
+    proposal = propose_offer(OfferFields(title="NAFT Brugge", region=region), make_user())
+    reject_proposal(proposal, make_user(), "Bestaat al.\nZie NAFT West.")
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["offer_reviewed"]
+    lines = assert_lines(
+        message,
+        "De coördinatoren namen je voorstel „NAFT Brugge” niet op in het aanbod.",
+        "Hun bericht:",
+        "Bestaat al.",
+        "Zie NAFT West.",
+        "Bruggen",
+    )
+    follows(lines, "Hun bericht:", "")
 
 
 def test_every_text_mail_template_is_checked_here():
