@@ -320,6 +320,17 @@ def test_nothing_personal_is_declared_cacheable(app):
         "events.agenda_feed",
         "events.filtered_feed",
         "forums.index",
+        # the regional map's public pages and open data (issue 15)
+        "regionmap.catalogue",
+        "regionmap.offer",
+        "regionmap.organisations",
+        "regionmap.organisation",
+        "regionmap.bodies",
+        "regionmap.overview",
+        "regionmap.analysis",
+        "regionmap.open_data",
+        "regionmap.hsds_json",
+        "regionmap.hsds_table",
     }
 
 
