@@ -72,7 +72,7 @@ def overview():
 
 
 @bp.get("/omgevingsanalyse/<int:analysis_id>")
-@cached_page("site")
+@cached_page("site", "library", "events")  # its points link practices and activities
 def analysis(analysis_id):
     item = db.first_or_404(
         select(RegionalAnalysis)
