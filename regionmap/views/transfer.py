@@ -17,14 +17,12 @@ from community.accounts.permissions import can_coordinate, coordinated_filter
 from community.core.extensions import db
 from community.core.pagecache.middleware import cached_page
 from regionmap.forms import ImportCommitForm, ImportForm, fill_region_choices
+from regionmap.hsds import HSDS_TABLES, hsds_csv, hsds_tables
 from regionmap.models import Offer, OfferStatus
 from regionmap.transfer import (
-    HSDS_TABLES,
     SpreadsheetRefused,
     commit_import,
     csv_bytes,
-    hsds_csv,
-    hsds_tables,
     offer_rows,
     organisation_rows,
     preview_import,
