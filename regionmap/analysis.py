@@ -99,7 +99,10 @@ def _action(line: str, position: int) -> AnalysisAction:
     wanted = parts[2].lower() if len(parts) > 2 else ""
     status = _STATUS_WORDS.get(wanted, ActionStatus.OPEN.value)
     return AnalysisAction(
-        text=parts[0], owner=parts[1] if len(parts) > 1 else "", status=status, position=position
+        text=parts[0],
+        owner=parts[1][:200] if len(parts) > 1 else "",
+        status=status,
+        position=position,
     )
 
 

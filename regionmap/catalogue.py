@@ -52,6 +52,21 @@ CHECK_INTERVAL = dt.timedelta(days=365)
 MAX_AGE = 30
 MAX_PROVIDERS = 20
 
+#: The longest text each field takes (its column's size; the free texts a sensible size).
+_LIMITS = {
+    "description": 5000,
+    "target_group": 2000,
+    "how_to_refer": 2000,
+    "municipality": 100,
+    "contact_address": 300,
+    "contact_email": 254,
+    "contact_phone": 40,
+    "website": 500,
+    "waiting_time": 200,
+    "capacity": 200,
+    "internal_note": 2000,
+}
+
 #: The free-text fields the privacy guard reads (DESIGN.md, "Privacy comes with the domain").
 GUARDED_FIELDS = (
     "title",
@@ -236,6 +251,9 @@ def check_offer_fields(fields: OfferFields) -> None:
                 _l("De website is geen webadres dat begint met https:// of http://."),
                 field="website",
             ) from None
+    for name, limit in _LIMITS.items():
+        if len(getattr(fields, name) or "") > limit:
+            raise OfferRefused(_l("Hoogstens %(max)d tekens.", max=limit), field=name)
     if any(name not in OFFER_INTERNAL_FIELDS for name in fields.internal_fields):
         raise OfferRefused(_l("Kies interne velden uit de lijst."), field="internal_fields")
     for name in GUARDED_FIELDS:

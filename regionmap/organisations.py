@@ -87,6 +87,18 @@ def check_organisation_fields(fields: OrganisationFields, current: Organisation 
         raise OfferRefused(_l("Kies een type organisatie uit de lijst."), field="organisation_type")
     if any(n not in ORGANISATION_INTERNAL_FIELDS for n in fields.internal_fields):
         raise OfferRefused(_l("Kies interne velden uit de lijst."), field="internal_fields")
+    limits = {
+        "street_address": 200,
+        "postal_code": 10,
+        "municipality": 100,
+        "website": 500,
+        "contact_email": 254,
+        "contact_phone": 40,
+        "note": 3000,
+    }
+    for field_name, limit in limits.items():
+        if len(getattr(fields, field_name) or "") > limit:
+            raise OfferRefused(_l("Hoogstens %(max)d tekens.", max=limit), field=field_name)
     same = db.session.scalar(
         select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
     )
@@ -150,6 +162,12 @@ def apply_body(body: ConsultationBody, fields: BodyFields) -> None:
         raise OfferRefused(_l("Kies de regio van het overlegforum."), field="region")
     if fields.sector not in {s.value for s in BodySector}:
         raise OfferRefused(_l("Kies een sector uit de lijst."), field="sector")
+    if len(fields.description or "") > 3000 or len(fields.website or "") > 500:
+        field_name = "website" if len(fields.website or "") > 500 else "description"
+        raise OfferRefused(
+            _l("Hoogstens %(max)d tekens.", max=3000 if field_name == "description" else 500),
+            field=field_name,
+        )
     guard_text("description", fields.description)
     if body.id is None:
         body.slug = unique_slug(ConsultationBody, name)

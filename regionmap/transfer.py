@@ -37,7 +37,7 @@ from community.accounts.permissions import can_coordinate_in
 from community.core.errors import DomainError
 from community.core.extensions import db
 from community.core.locks import lock_for_update
-from community.core.text import one_line
+from community.core.text import clean_text, one_line
 from regionmap.catalogue import (
     OfferFields,
     OfferRefused,
@@ -51,6 +51,7 @@ from regionmap.organisations import OrganisationFields, apply_organisation
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
+MAX_CELL = 5_000
 
 OFFER_COLUMNS = (
     "code",
@@ -143,7 +144,7 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
         raise SpreadsheetRefused(_l("Alleen CSV- of XLSX-bestanden kunnen worden ingelezen."))
     if not table:
         raise SpreadsheetRefused(_l("Het bestand bevat geen rijen."))
-    header = [one_line(str(h or "")).lower() for h in table[0]]
+    header = [(one_line(str(h or "")) or "").lower()[:40] for h in table[0]]
     rows = []
     for values in table[1:]:
         cells = ["" if v is None else _cell(v) for v in values]
@@ -159,13 +160,15 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
 
 
 def _cell(value) -> str:
+    """A cell as text: dates ISO 8601, whole numbers without ".0", control characters out
+    (``clean_text``: PostgreSQL refuses a NUL), at most 5,000 characters."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value)).strip()[:MAX_CELL]
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:

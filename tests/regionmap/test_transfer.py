@@ -144,6 +144,24 @@ def test_an_unreadable_file_is_refused_with_a_message(client, sign_in_as, coordi
     assert offers() == 0
 
 
+def test_overlong_and_control_characters_in_cells_are_refused_or_removed(
+    client, sign_in_as, coordinator, west
+):
+    sign_in_as(coordinator)
+    data = (
+        "naam;regio;soort;gemeente\n"
+        f"Te lang;west-vlaanderen;naft;{'x' * 150}\n"
+        "Met\x07bel;west-vlaanderen;naft;Brugge\n"
+    ).encode()
+    page = upload(client, data, "a.csv").get_data(as_text=True)
+    assert "Hoogstens 100 tekens." in page and "1 nieuw" in page
+    client.post_form("/kaart/import/bevestigen", {"token": commit_token(page)})
+    assert db.session.scalars(select(Offer.title)).all() == ["Metbel"]
+    nul = upload(client, b"naam;regio\nMet\x00nul;west-vlaanderen\n", "b.csv")
+    assert nul.status_code == 422
+    assert "Dit bestand is geen CSV-tekstbestand." in nul.get_data(as_text=True)
+
+
 def test_a_tampered_commit_is_refused_and_writes_nothing(client, sign_in_as, coordinator, west):
     sign_in_as(coordinator)
     for token in ["niet-json", json.dumps({"what": "aanbod", "data": "@@@"}), "[]"]:
