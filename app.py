@@ -30,6 +30,7 @@ FEATURES = (
     "forums.wiring:register",
     "signals.wiring:register",
     "reporting.wiring:register",
+    "regionmap.wiring:register",
 )
 
 #: Every blueprint, in order of registration.
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     "forums.views:bp",  # forums, threads, posting, moderation, subscriptions
     "signals.views:bp",  # signals, recognitions, bundles, policy notes, answers
     "reporting.views:bp",  # statistics, progress reports, the project group
+    "regionmap.views:bp",  # offer catalogue, organisations, consultation bodies, analyses
 )
 
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).

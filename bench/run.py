@@ -339,6 +339,11 @@ class Page:
         return f"{self.name} ({self.who})"
 
 
+# The regional map's catalogue with a region, a kind and an age (issue 15: "queries stay
+# constant as the catalogue grows").
+CATALOGUE = "/aanbod?regio=west-vlaanderen&soort=naft&leeftijd=14"
+
+
 def pages_for(facts) -> list[Page]:
     """The benchmark's requests for the data set described by ``facts`` (a SeedFacts)."""
     activity = f"/activiteiten/{facts.activity_slug}"
@@ -361,6 +366,8 @@ def pages_for(facts) -> list[Page]:
         Page("materials /materiaal", "anonymous", "GET", "/materiaal"),
         Page("materials /materiaal", "member", "GET", "/materiaal"),
         Page("file download", "anonymous", "GET", f"/materiaal/{facts.download_slug}/download"),
+        Page("offer catalogue /aanbod", "anonymous", "GET", CATALOGUE),
+        Page("offer catalogue /aanbod", "member", "GET", CATALOGUE),
         Page("registration POST", "member", "POST", "/activiteiten/{slug}/inschrijven"),
         # Every figure in a fixed number of queries, whatever the data's size (issue 18).
         Page(

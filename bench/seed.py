@@ -66,6 +66,7 @@ from events.models import (
     event_themes,
 )
 from forums.models import Category, Forum, Post, Thread
+from regionmap.models import Offer, OfferKind, offer_providers, offer_themes
 
 # Counts at scale 1 (issue 8).
 BASE_COUNTS = {
@@ -76,6 +77,7 @@ BASE_COUNTS = {
     "materials": 1_000,
     "members": 2_000,
     "organisations": 60,
+    "offers": 1_000,  # the regional map's catalogue (issue 15)
 }
 
 # The member the benchmark signs in as (id 1); every seeded account has this password.
@@ -210,7 +212,7 @@ class SeedFacts:
 def scaled(scale: float) -> dict[str, int]:
     """Return :data:`BASE_COUNTS` times ``scale``, each at least what the seeder needs."""
     minimum = {"events": 12, "registrations": 20, "threads": 3, "big_thread_posts": 41}
-    minimum |= {"materials": 4, "members": 12, "organisations": 8}
+    minimum |= {"materials": 4, "members": 12, "organisations": 8, "offers": 12}
     return {key: max(minimum[key], round(n * scale)) for key, n in BASE_COUNTS.items()}
 
 
@@ -337,6 +339,7 @@ def _expected_rows(counts: dict[str, int]) -> int:
         + m + m * 4 // 3  # members and their themes
         + t + counts["big_thread_posts"] + (t - 1) * 9 // 2
         + counts["materials"] * 55 // 12  # materials, versions, themes, tags, activities
+        + counts["offers"] * 3  # offers, their themes and providers
     )  # fmt: skip
 
 
@@ -792,6 +795,44 @@ class _Seeder:
 
     # --- materials -----------------------------------------------------------------------
 
+    def offers(self) -> None:
+        """The regional map's catalogue: published offers over the regions, kinds and ages."""
+        kinds = [kind.value for kind in OfferKind]
+        routes = [["clb"], ["clb", "school"], ["direct"], ["meldpunt"], ["itp", "clb"]]
+        rows, themes, providers = [], [], []
+        provinces = [r for r in self.regions if not r["is_network_wide"]]
+        for n in range(1, self.n["offers"] + 1):
+            region = provinces[n % len(provinces)]
+            topic = TOPICS[n % len(TOPICS)]
+            low = (3, 6, 12, 12, 16)[n % 5]
+            rows.append(
+                {
+                    "id": n,
+                    "slug": f"aanbod-{n}",
+                    "title": f"{kinds[n % len(kinds)].replace('_', ' ').capitalize()} {topic} {n}",
+                    "kind": kinds[n % len(kinds)],
+                    "description": f"Aanbod rond {topic} in {region['name']}.",
+                    "target_group": "Leerlingen en hun school.",
+                    "age_min": low,
+                    "age_max": low + 6,
+                    "region_id": region["id"],
+                    "municipality": PLACES[n % len(PLACES)],
+                    "provider_sector": None,
+                    "access_routes": routes[n % len(routes)],
+                    "how_to_refer": "Via het CLB.",
+                    "status": "published",
+                    "last_checked_on": (self.now - dt.timedelta(days=n % 500)).date(),
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+            )
+            themes.append({"offer_id": n, "theme_id": self.theme_ids[1 if low < 12 else 2]})
+            organisation = self.organisations[n % len(self.organisations)]
+            providers.append({"offer_id": n, "organisation_id": organisation["id"]})
+        self.w.insert(Offer.__table__, rows)
+        self.w.insert(offer_themes, themes)
+        self.w.insert(offer_providers, providers)
+
     def materials(self) -> None:
         rng, now = self.rng, self.now
         storage = get_storage()
@@ -899,6 +940,7 @@ class _Seeder:
         self.registrations()
         self.forums_and_posts()
         self.materials()
+        self.offers()
         _reset_sequences()
         registered = {self.showcase["id"]}
         soon = self.now + dt.timedelta(days=2)
@@ -932,6 +974,7 @@ class _Seeder:
             "big_thread_posts": self.n["big_thread_posts"],
             "materials": len(self.materials_rows),
             "members": len(self.members_rows),
+            "offers": self.n["offers"],
         }
         return SeedFacts(
             scale=self.scale,

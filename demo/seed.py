@@ -28,6 +28,7 @@ from community.library.models import (
 from community.library.uploads import extract_pdf_text
 from demo.invitations import seed_invitations
 from demo.pdf import material_pdf
+from demo.regionmap import seed_regionmap
 from demo.reporting import seed_reporting
 from demo.signals import seed_signals
 from events.models import (
@@ -497,5 +498,6 @@ def seed_demo(today: dt.date | None = None) -> dict:
 
     counts.update(seed_follow_up(load_content()))
     counts.update(seed_reporting(today))  # the project group and progress reports (issue 18)
+    counts.update(seed_regionmap(today))  # the regional map (issue 15)
     logger.info("demo content seeded: %s", counts)
     return counts

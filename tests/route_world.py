@@ -39,6 +39,7 @@ from events.models import (
     Visibility,
 )
 from forums.models import Category, Forum, Notification, Post, Report, Subscription, Thread
+from regionmap.models import ConsultationBody, DirectoryEntry, Offer, RegionalAnalysis
 from reporting.models import FinalReport, ProgressReport
 from signals.models import PolicyNote, Signal, SignalBundle, State
 from tests.pages_helpers import sign_in
@@ -269,6 +270,11 @@ def build_world() -> World:
         event=event, email="genodigde@example.org", name="Genodigde", sent_at=now
     )
     db.session.add(invitation)
+    offer = Offer(slug="naft-aanbod-noord", title="NAFT Noord", region=region, kind="naft")
+    body = ConsultationBody(slug="overleg-noord", name="Overleg Noord", region=region)
+    analysis = RegionalAnalysis(region=region, period="2026-2027", version=1, summary="Kort.")
+    listed = DirectoryEntry(user=author, is_listed=True, expertise=["spijbelen"])
+    db.session.add_all([offer, body, analysis, listed])
     db.session.commit()
     return World(
         region=region,
@@ -299,6 +305,10 @@ def build_world() -> World:
             "progress_report": progress_report,
             "final_report": final_report,
             "invitation": invitation,
+            "offer": offer,
+            "body": body,
+            "analysis": analysis,
+            "organisation": organisation,
         },
     )
 
@@ -308,8 +318,9 @@ def move_world_to(world: World, region: Region | None) -> None:
     missing; an activity always has one, so it goes to the network-wide region), committed.
 
     The objects: the activity, the thread, the material, the practice and the author (the
-    member whose posts are moderated and who may be suspended), and the progress report
-    (which, like the activity, always has a region).
+    member whose posts are moderated and who may be suspended), the progress report
+    (which, like the activity, always has a region), and the regional map's offer,
+    consultation body and organisation.
     """
     network_wide = world.extra["network_wide"]
     world.event.region = region or network_wide
@@ -318,6 +329,10 @@ def move_world_to(world: World, region: Region | None) -> None:
         thing.region = region
     for signal in world.extra["signals"]:  # a signal always has a region, as an activity
         signal.region = region or network_wide
+    # The regional map's (issue 15): an offer and a consultation body always have a region.
+    world.extra["organisation"].region = region
+    world.extra["offer"].region = region or network_wide
+    world.extra["body"].region = region or network_wide
     db.session.commit()
 
 
@@ -427,6 +442,8 @@ def url_args(endpoint: str, world: World) -> dict:
         return {"report_id": world.extra["final_report"].id}
     if endpoint.startswith("reporting."):
         return {"report_id": world.extra["progress_report"].id}
+    if endpoint.startswith("regionmap."):
+        return _regionmap_args(endpoint, world)
     package = endpoint.split(".")[0]
     slugs = {
         "events": event.slug,
@@ -445,6 +462,20 @@ def url_args(endpoint: str, world: World) -> dict:
         "signal_id": world.extra["signals"][0].id,
         "bundle_id": world.extra["bundle"].id,
         "note_id": world.extra["note"].id,
+    }
+
+
+def _regionmap_args(endpoint: str, world: World) -> dict:
+    """URL arguments of the regional map's routes (issue 15): its offer, body, analysis."""
+    extra = world.extra
+    slug = extra["body"].slug if endpoint.startswith("regionmap.body") else extra["offer"].slug
+    return {
+        "slug": slug,
+        "organisation_id": extra["organisation"].id,
+        "analysis_id": extra["analysis"].id,
+        "extension": "csv",
+        "table": "services",
+        "user_id": world.author.id,  # listed in the member directory
     }
 
 

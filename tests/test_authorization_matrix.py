@@ -225,6 +225,47 @@ EXPECTED = {
     "reporting.save_final_report": {"POST": (LOGIN, 404, 404, 422, 422, 422)},
     "reporting.final_report_pdf": {"GET": (LOGIN, 404, 404, 200, 200, 200)},
     "reporting.final_report_docx_download": {"GET": (LOGIN, 404, 404, 200, 200, 200)},
+    # The regional map (issue 15): public pages, providers propose, coordinators keep.
+    "regionmap.analysis": {"GET": EVERYONE},
+    "regionmap.analysis_new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "regionmap.bodies": {"GET": EVERYONE},
+    "regionmap.body_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "regionmap.body_new": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "regionmap.body_retire": {"POST": region_managers(302)},
+    "regionmap.catalogue": {"GET": EVERYONE},
+    "regionmap.contact": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "regionmap.directory_entry": {
+        "GET": VERIFIED_MEMBERS,
+        "POST": (LOGIN, 403, 302, 302, 302, 302),
+    },
+    "regionmap.export_offers": {"GET": COORDINATORS},
+    "regionmap.export_organisations": {"GET": COORDINATORS},
+    "regionmap.hsds_json": {"GET": EVERYONE},
+    "regionmap.hsds_table": {"GET": EVERYONE},
+    "regionmap.import_commit": {"POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "regionmap.import_preview": {"GET": COORDINATORS, "POST": (LOGIN, 403, 403, 422, 422, 422)},
+    "regionmap.keep": {"GET": COORDINATORS},
+    "regionmap.members": {"GET": VERIFIED_MEMBERS},
+    "regionmap.offer": {"GET": EVERYONE},
+    "regionmap.offer_checked": {"POST": region_managers(302)},
+    "regionmap.offer_correction": {
+        "GET": VERIFIED_MEMBERS,
+        "POST": (LOGIN, 403, 422, 422, 422, 422),
+    },
+    "regionmap.offer_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "regionmap.offer_new": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "regionmap.offer_retire": {"POST": region_managers(302)},
+    "regionmap.offer_review": {"POST": region_managers(409)},  # the world's offer is published
+    "regionmap.open_data": {"GET": EVERYONE},
+    "regionmap.organisation": {"GET": EVERYONE},
+    "regionmap.organisation_edit": {"GET": REGION_MANAGERS, "POST": region_managers(422)},
+    "regionmap.organisation_new": {
+        "GET": COORDINATORS,
+        "POST": (LOGIN, 403, 403, 422, 422, 422),
+    },
+    "regionmap.organisation_retire": {"POST": region_managers(302)},
+    "regionmap.organisations": {"GET": EVERYONE},
+    "regionmap.overview": {"GET": EVERYONE},
 }
 
 
@@ -250,6 +291,17 @@ OWN_REGIONS_ONLY = {
     "reporting.save_final_report",
     "reporting.final_report_pdf",
     "reporting.final_report_docx_download",
+}
+# The regional map's: new records, the import and export, the keeping page (issue 15).
+OWN_REGIONS_ONLY |= {
+    "regionmap.analysis_new",
+    "regionmap.body_new",
+    "regionmap.export_offers",
+    "regionmap.export_organisations",
+    "regionmap.import_commit",
+    "regionmap.import_preview",
+    "regionmap.keep",
+    "regionmap.organisation_new",
 }
 
 REFUSED = (LOGIN, 403, 404)

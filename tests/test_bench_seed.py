@@ -116,3 +116,15 @@ def test_the_seeded_coordinator_opens_the_statistics_of_the_benchmarks_region(ap
     page = client.get(f"/statistieken/{facts.region_slug}")
     assert page.status_code == 200
     assert "Activiteiten per soort en thema" in page.get_data(as_text=True)
+
+
+def test_seeder_fills_the_offer_catalogue_and_the_fts_index(app, client):
+    """The regional map's catalogue (issue 15) is seeded and found by its words."""
+    from regionmap.catalogue import OfferFilter, search_offers
+    from regionmap.models import Offer
+
+    facts = seed(SCALE, progress=False)
+    assert db.session.scalar(select(func.count(Offer.id))) == scaled(SCALE)["offers"]
+    assert facts.counts["offers"] == scaled(SCALE)["offers"]
+    assert search_offers(OfferFilter(text="aanbod")).total > 0
+    assert client.get("/aanbod?regio=west-vlaanderen&soort=naft&leeftijd=14").status_code == 200

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("community", "events", "forums", "signals", "reporting")
+PACKAGES = ("community", "events", "forums", "regionmap", "signals", "reporting")
 
 #: Which parts each part may import (besides itself). The base never imports a feature.
 MAY_IMPORT: dict[str, set[str]] = {
@@ -32,6 +32,15 @@ MAY_IMPORT: dict[str, set[str]] = {
         "community.gdpr",
         "events",
     },
+    "regionmap": {
+        "community.core",
+        "community.accounts",
+        "community.library",
+        "community.gdpr",
+        "community.site",
+        "events",
+        "forums",
+    },
     "signals": {
         "community.core",
         "community.accounts",
@@ -40,6 +49,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "community.site",
         "events",
         "forums",
+        "regionmap",
     },
     "reporting": {
         "community.core",
@@ -49,6 +59,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "community.site",
         "events",
         "forums",
+        "regionmap",
         "signals",
     },
 }

@@ -67,6 +67,8 @@ CHECKED = {
     "invitation_withdrawn",
     "invitation_cancelled",
     "workshop_place",
+    "member_contact",
+    "offer_reviewed",
 }
 CHECKED |= {"follow_up", "follow_up_reminder", "agenda_mail", "agenda_mail_confirm"}  # issue 17
 
@@ -593,6 +595,51 @@ def test_workshop_place_mail_has_its_lines(make_event, make_user, mailbox, rende
         CANCEL_LINE,
     )
     assert any(line.startswith("Wanneer: ") and line.endswith(" · Zaal 3") for line in lines)
+
+
+def test_member_directory_message_has_its_lines(make_user, mailbox, rendered):
+    from regionmap.directory import contact_member
+    from regionmap.models import DirectoryEntry
+
+    listed = make_user(display_name="Ann")
+    entry = DirectoryEntry(user_id=listed.id, is_listed=True)
+    add(entry)
+    contact_member(make_user(display_name="Bert"), entry, "NAFT", "Hoe doen jullie dit?\nDank je.")
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["member_contact"]
+    lines = assert_lines(
+        message,
+        "Bert schreef je via de ledenlijst van Bruggen:",
+        "Onderwerp: NAFT",
+        "Hoe doen jullie dit?",
+        "Dank je.",
+        "Antwoord gewoon op deze mail: ze gaat naar Bert.",
+        "Bruggen",
+    )
+    follows(lines, "Onderwerp: NAFT", "")
+
+
+def test_offer_proposal_mails_have_their_lines(make_user, make_region, mailbox, rendered):
+    from regionmap.catalogue import OfferFields, propose_offer, reject_proposal
+
+    region = make_region()
+    proposal = propose_offer(OfferFields(title="NAFT Brugge", region=region), make_user())
+    reject_proposal(proposal, make_user(), "Bestaat al.\nZie NAFT West.")
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["offer_reviewed"]
+    lines = assert_lines(
+        message,
+        "De coördinatoren namen je voorstel „NAFT Brugge” niet op in het aanbod.",
+        "Hun bericht:",
+        "Bestaat al.",
+        "Zie NAFT West.",
+        "Bruggen",
+    )
+    follows(lines, "Hun bericht:", "")
 
 
 def test_every_text_mail_template_is_checked_here():

@@ -9,7 +9,7 @@ import secrets
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -148,8 +148,51 @@ class Theme(Base):
         return str(_l("Thema %(number)s: %(name)s", number=self.number, name=self.display_name))
 
 
+class OrganisationType(enum.StrEnum):
+    """The type of an organisation on the regional map (issue 15, "organisations by type")."""
+
+    SCHOOL = "school"
+    CLB = "clb"
+    PEDAGOGICAL_SUPPORT = "pbd"
+    SUPPORT_NETWORK = "ondersteuningsnetwerk"
+    YOUTH_CARE = "jeugdhulpaanbieder"
+    NAFT = "naft"
+    CAW = "caw"
+    MENTAL_HEALTH = "ggz"
+    LOCAL_GOVERNMENT = "lokaal_bestuur"
+    WORK = "werkactor"
+    GOVERNMENT = "overheid"
+    OTHER = "andere"
+
+    @property
+    def label(self) -> str:
+        return str(ORGANISATION_TYPE_LABELS[self])
+
+
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.SCHOOL: _l("school"),
+    OrganisationType.CLB: _l("CLB"),
+    OrganisationType.PEDAGOGICAL_SUPPORT: _l("pedagogische begeleidingsdienst"),
+    OrganisationType.SUPPORT_NETWORK: _l("ondersteuningsnetwerk"),
+    OrganisationType.YOUTH_CARE: _l("jeugdhulpaanbieder"),
+    OrganisationType.NAFT: _l("NAFT-aanbieder"),
+    OrganisationType.CAW: _l("CAW"),
+    OrganisationType.MENTAL_HEALTH: _l("GGZ-dienst"),
+    OrganisationType.LOCAL_GOVERNMENT: _l("lokaal bestuur"),
+    OrganisationType.WORK: _l("werkactor"),
+    OrganisationType.GOVERNMENT: _l("overheid"),
+    OrganisationType.OTHER: _l("andere"),
+}
+
+
 class Organisation(Base):
-    """A school, CLB, youth-care provider, government body... with its sector and region."""
+    """A school, CLB, youth-care provider, government body... with its sector and region.
+
+    The regional map (issue 15) adds its type, a practical address (of the organisation,
+    never of a person), a website, whether it is shown publicly, which of its fields a
+    coordinator marked internal (``internal_fields``: names of columns shown to
+    coordinators only), when it was last checked (a date) and whether it is retired.
+    """
 
     __tablename__ = "organisations"
 
@@ -159,8 +202,38 @@ class Organisation(Base):
     sector: Mapped[Sector] = mapped_column(String(30))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    organisation_type: Mapped[str] = mapped_column(
+        String(30), default=OrganisationType.OTHER.value, server_default="andere"
+    )
+    street_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    municipality: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    website: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    is_public: Mapped[bool] = mapped_column(default=True, server_default="1")
+    is_retired: Mapped[bool] = mapped_column(default=False, server_default="0")
+    internal_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    last_checked_on: Mapped[dt.date | None]
 
     region: Mapped[Region | None] = relationship()
+
+    @property
+    def type_label(self) -> str:
+        """The Dutch label of the organisation's type (``andere`` when unknown)."""
+        try:
+            return OrganisationType(self.organisation_type).label
+        except ValueError:
+            return OrganisationType.OTHER.label
+
+    @property
+    def sector_label(self) -> str:
+        """The Dutch label of the organisation's sector (the stored value when unknown)."""
+        return Sector(self.sector).label if self.sector in SECTOR_VALUES else str(self.sector)
+
+    def is_internal(self, name: str) -> bool:
+        """True when the coordinator marked the field ``name`` internal (coordinators only)."""
+        return name in (self.internal_fields or [])
 
 
 class Network(Base):

@@ -323,6 +323,17 @@ def test_nothing_personal_is_declared_cacheable(app):
         "events.agenda_json",
         "forums.index",
         "signals.passed_on",  # only what coordinators published (issue 16)
+        # the regional map's public pages and open data (issue 15)
+        "regionmap.catalogue",
+        "regionmap.offer",
+        "regionmap.organisations",
+        "regionmap.organisation",
+        "regionmap.bodies",
+        "regionmap.overview",
+        "regionmap.analysis",
+        "regionmap.open_data",
+        "regionmap.hsds_json",
+        "regionmap.hsds_table",
     }
 
 

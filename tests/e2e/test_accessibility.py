@@ -25,9 +25,11 @@ BLOCKING = {"serious", "critical"}
 @pytest.fixture(scope="session")
 def urls(server) -> dict[str, str]:
     """Paths of the main pages, looked up in the demo data (name → path)."""
+    from community.accounts.models import Organisation, Region
     from community.library.models import Material, Practice
     from events.models import Event
     from forums.models import Forum, Thread
+    from regionmap.models import RegionalAnalysis
     from signals.models import Signal, SignalBundle
 
     with server.app.app_context():
@@ -50,6 +52,12 @@ def urls(server) -> dict[str, str]:
         from reporting.models import FinalReport
 
         final = db.session.scalar(select(FinalReport).order_by(FinalReport.id))
+        aura = db.session.scalar(select(Organisation).where(Organisation.name == "vzw AURA"))
+        analysis = db.session.scalar(
+            select(RegionalAnalysis)
+            .join(RegionalAnalysis.region)
+            .where(Region.slug == "west-vlaanderen")
+        )
         return {
             "home": "/",
             "agenda": "/agenda",
@@ -101,6 +109,23 @@ def urls(server) -> dict[str, str]:
             "projectgroep": "/projectgroep",
             "eindrapport-nieuw": "/projectgroep/eindrapporten/nieuw",
             "eindrapport": f"/projectgroep/eindrapporten/{final.id}",
+            # the regional map (issue 15)
+            "aanbod": "/aanbod",
+            "aanbod-gefilterd": "/aanbod?regio=west-vlaanderen&soort=naft",
+            "aanbod-detail": "/aanbod/naft-west-vlaanderen",
+            "organisaties": "/organisaties",
+            "organisatie": f"/organisaties/{aura.id}",
+            "overlegfora": "/overlegfora",
+            "omgevingsanalyse": "/omgevingsanalyse",
+            "analyse": f"/omgevingsanalyse/{analysis.id}",
+            "open-data": "/open-data",
+            "kaart-bijhouden": "/aanbod/beheer",
+            "leden": "/leden",
+            "mijn-vermelding": "/leden/mijn-vermelding",
+            "aanbod-bewerken": "/aanbod/naft-west-vlaanderen/bewerken",
+            "aanbod-nieuw": "/aanbod/nieuw",
+            "kaart-import": "/kaart/import",
+            "analyse-nieuw": f"/omgevingsanalyse/nieuw?vanaf={analysis.id}",
         }
 
 
@@ -136,6 +161,15 @@ PUBLIC_PAGES = [
     "registreren",
     "signalen-doorgegeven",
     "uitnodiging",
+    "aanbod",
+    "aanbod-gefilterd",
+    "aanbod-detail",
+    "organisaties",
+    "organisatie",
+    "overlegfora",
+    "omgevingsanalyse",
+    "analyse",
+    "open-data",
 ]
 MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")] + [
     "account",
@@ -148,6 +182,8 @@ MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")
     "signaal",
     "mijn-signalen",
     "bundel",
+    "leden",
+    "mijn-vermelding",
 ]
 COORDINATOR_PAGES = [
     "coordinatie",
@@ -170,6 +206,11 @@ COORDINATOR_PAGES = [
     "projectgroep",
     "eindrapport-nieuw",
     "eindrapport",
+    "kaart-bijhouden",
+    "aanbod-bewerken",
+    "aanbod-nieuw",
+    "kaart-import",
+    "analyse-nieuw",
 ]
 
 

@@ -63,6 +63,20 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
         ("signal_bundles", "signal_answers", "signal_answer_bundles"),
         "signals",
     ),
+    # The regional map (issue 15): shown on its own pages and on the region pages.
+    **dict.fromkeys(
+        (
+            "offers",
+            "offer_themes",
+            "offer_providers",
+            "consultation_bodies",
+            "consultation_members",
+            "regional_analyses",
+            "analysis_points",
+            "analysis_actions",
+        ),
+        "site",
+    ),
     # Member names show on activity pages (listed participants), in the library and in
     # forum threads shown on the home page.
     "users": "members",
@@ -100,6 +114,7 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
             "progress_report_sections",
             "progress_reports",
             "final_reports",
+            "directory_entries",  # the member directory: members only, never cached
         ),
         None,
     ),
