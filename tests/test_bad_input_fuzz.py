@@ -91,6 +91,26 @@ WORLD_PASSWORD = "wereld-wachtwoord"  # of every user of tests/route_world.py
 
 # A signed-in member registers once (then "already registered"); a guest each time anew.
 FORM_ROLES = {"events.register": ["anonymous"]}
+#: POST routes whose form only shows in a state the crawl's world does not have: they are
+#: still posted to (without fields); any other POST route must be reached by the crawl.
+FORMLESS = {
+    "accounts.admin_activate": "only on a deactivated account's page",
+    "accounts.resend_verification": "only for a signed-in member not yet verified",
+    "forums.restore_post": "only on a removed post",
+    "library.practice_review": "only for a practice waiting for review",
+    "library.practice_submit": "only for a draft practice",
+    "manage.attendance": "only once the activity has started",
+    "manage.delete": "only for a draft activity",
+    "manage.publish": "only for a draft activity",
+    "manage.reopen_registration": "only when registration was closed",
+    "manage.check_in": "only on the day of the activity (the door is open)",
+    "manage.walk_in": "only on the day of the activity (the door is open)",
+    "events.agenda_mail_stop": "only for a member subscribed to the agenda mail",
+    "events.agenda_mail_unsubscribe": "the one-click POST of a mail client (RFC 8058)",
+    "events.evaluate": "only through a present participant's link in the mail",
+    "regionmap.import_commit": "only after an import's preview",
+    "regionmap.offer_review": "only for a proposed offer",
+}
 
 
 def values_for(item: Field) -> dict[str, str | bytes]:
@@ -407,4 +427,5 @@ def test_no_route_or_form_answers_5xx_to_bad_input(app, client):
     )
     assert total >= MIN_REQUESTS
     without_form = [endpoint for endpoint in posts if not forms.get(endpoint)]
-    assert len(without_form) <= 12, f"the crawl found no form for {without_form}"
+    unexplained = sorted(set(without_form) - set(FORMLESS))
+    assert unexplained == [], f"the crawl found no form for {unexplained} (see FORMLESS)"
