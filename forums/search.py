@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import DDL, Table, column, event, func, literal_column, or_, select, table, text
+from sqlalchemy import column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import Region, Theme, User
 from community.accounts.permissions import can_read_members_content
+from community.core.db import attach_dialect_ddl
 from community.core.extensions import db
 from forums.models import Category, Forum, Post, Thread
 from forums.permissions import visible_forums_filter
@@ -85,16 +86,7 @@ def search_ddl(dialect: str) -> list[str]:
     return list(SEARCH_DDL.get(dialect, []))
 
 
-def _attach_ddl(table: Table) -> None:
-    for dialect, statements in SEARCH_DDL.items():
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
-    for dialect, statements in DROP_DDL.items():
-        for statement in statements:
-            event.listen(table, "before_drop", DDL(statement).execute_if(dialect=dialect))
-
-
-_attach_ddl(Post.__table__)
+attach_dialect_ddl(Post.__table__, SEARCH_DDL, DROP_DDL)
 #: Schema objects the DDL above makes outside the models (registered in ``forums.wiring``).
 UNMODELLED = ("post_search*", "ix_posts_body_search", "ix_threads_title_search")
 

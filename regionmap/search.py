@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import DDL, ColumnElement, Table, event, func, literal_column, text
+from sqlalchemy import ColumnElement, func, literal_column, text
 
+from community.core.db import attach_dialect_ddl
 from community.core.extensions import db
 from forums.search import MAX_QUERY_LENGTH
 from regionmap.models import Offer
@@ -78,16 +79,7 @@ def drop_ddl(dialect: str) -> list[str]:
     return list(DROP_DDL.get(dialect, []))
 
 
-def _attach_ddl(table: Table) -> None:
-    for dialect, statements in SEARCH_DDL.items():
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
-    for dialect, statements in DROP_DDL.items():
-        for statement in statements:
-            event.listen(table, "before_drop", DDL(statement).execute_if(dialect=dialect))
-
-
-_attach_ddl(Offer.__table__)
+attach_dialect_ddl(Offer.__table__, SEARCH_DDL, DROP_DDL)
 
 
 def search_terms(query: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event, inspect
+from sqlalchemy import DDL, DateTime, MetaData, Table, TypeDecorator, event, inspect
 from sqlalchemy.orm import DeclarativeBase, registry
 
 from community.core.text import fold
@@ -93,3 +93,20 @@ def keep_folded_copy(model: type, target: str, sources: tuple[str, ...]) -> None
         state = inspect(row)
         if any(state.attrs[name].history.has_changes() for name in sources):
             setattr(row, target, folded(row))
+
+
+def attach_dialect_ddl(
+    table: Table, create: dict[str, list[str]], drop: dict[str, list[str]]
+) -> None:
+    """Run ``create[dialect]`` after ``table`` is made and ``drop[dialect]`` before it is dropped.
+
+    For schema objects the models do not describe (full-text search tables, triggers and
+    indexes per database: ``forums.search``, ``regionmap.search``); each statement runs
+    only on its own dialect ("sqlite", "postgresql"). The migrations make the same objects.
+    """
+    for dialect, statements in create.items():
+        for statement in statements:
+            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
+    for dialect, statements in drop.items():
+        for statement in statements:
+            event.listen(table, "before_drop", DDL(statement).execute_if(dialect=dialect))
