@@ -8,6 +8,7 @@ address as Reply-To so the answer goes straight back. Messages pass the privacy 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -106,10 +107,13 @@ def _criteria(wanted: DirectoryFilter) -> list[ColumnElement[bool]]:
     if wanted.sector:
         criteria.append(User.sector == wanted.sector)
     if wanted.tag:
-        # JSON list stored as text on both databases: match the quoted tag, any case.
-        pattern = '%"' + _escape_like(wanted.tag.lower()) + '"%'
+        # The JSON list is stored as text on both databases, a letter beyond ASCII written
+        # as a \\u escape (json.dumps): match the quoted tag as written, in any case for
+        # ASCII letters (SQL's lower() leaves the escapes alone), as typed or in lower case.
+        stored = func.lower(cast(DirectoryEntry.expertise, String))
+        forms = {json.dumps(form)[1:-1].lower() for form in (wanted.tag, wanted.tag.lower())}
         criteria.append(
-            func.lower(cast(DirectoryEntry.expertise, String)).like(pattern, escape="\\")
+            or_(*(stored.like('%"' + _escape_like(form) + '"%', escape="\\") for form in forms))
         )
     for word in fold(wanted.text).split()[:5]:
         like = "%" + _escape_like(word) + "%"

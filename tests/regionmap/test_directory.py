@@ -54,6 +54,25 @@ def test_the_directory_filters_by_region_sector_and_expertise(
     assert client.get("/leden?regio=nergens").status_code == 400
 
 
+def test_an_expertise_tag_with_accents_is_found(client, sign_in_as, make_user, west):
+    """Tags beyond ASCII are stored as JSON escapes; the filter still finds them."""
+    ann = make_user(region=west, display_name="Ann")
+    bart = make_user(region=west, display_name="Bart")
+    for user, tags in ((ann, ["Leerrecht één", "NAFT"]), (bart, ["oriëntering"])):
+        db.session.add(DirectoryEntry(user_id=user.id, is_listed=True, expertise=tags))
+    db.session.commit()
+    sign_in_as(ann)
+
+    def names(tag: str) -> list[str]:
+        page = client.get("/leden", query_string={"expertise": tag}).get_data(as_text=True)
+        return [name for name in ("Ann", "Bart") if f"<strong>{name}</strong>" in page]
+
+    assert names("Leerrecht één") == ["Ann"]
+    assert names("leerrecht één") == ["Ann"]
+    assert names("oriëntering") == ["Bart"]
+    assert names("oriënt") == []  # a tag, not a part of one
+
+
 def test_unverified_and_signed_out_visitors_cannot_see_it(client, sign_in_as, make_user):
     assert client.get("/leden").status_code == 302
     sign_in_as(make_user(is_verified=False))
