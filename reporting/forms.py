@@ -8,6 +8,7 @@ from wtforms import DateField, FieldList, FormField, HiddenField, StringField, T
 from wtforms.validators import InputRequired, Length, Optional
 
 from community.core.forms import ChoiceField, MultiCheckboxField, optional_int
+from reporting.period import BadPeriod, is_valid_period
 
 DATE_MESSAGE = _l("Vul een datum in (JJJJ-MM-DD).")
 
@@ -26,6 +27,8 @@ class NewProgressReportForm(FlaskForm):
 
         if self.first.data and field.data and field.data < self.first.data:
             raise ValidationError(_l("Het einde van de periode ligt voor het begin."))
+        if self.first.data and field.data and not is_valid_period(self.first.data, field.data):
+            raise ValidationError(BadPeriod.text)
 
 
 class ProgressReportForm(FlaskForm):
@@ -67,6 +70,8 @@ class NewFinalReportForm(FlaskForm):
 
         if self.first.data and field.data and field.data < self.first.data:
             raise ValidationError(_l("Het einde van de periode ligt voor het begin."))
+        if self.first.data and field.data and not is_valid_period(self.first.data, field.data):
+            raise ValidationError(BadPeriod.text)
 
 
 class FinalReportForm(FlaskForm):

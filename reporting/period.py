@@ -15,6 +15,10 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 SCHOOL_YEAR_START_MONTH = 9
 #: Longest period a page or report may ask for: ten school years.
 MAX_DAYS = 3660
+#: Earliest and latest day a period may hold: at the edges of the calendar (year 1, 9999)
+#: local midnight in UTC does not exist.
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2999, 12, 31)
 
 
 class BadPeriod(DomainError):
@@ -63,13 +67,21 @@ def local_today(now: dt.datetime) -> dt.date:
 def parse_period(first: str | None, last: str | None, default: Period) -> Period:
     """Return the period of the ISO dates ``first`` and ``last`` (``default`` when both are
     empty). Raises :class:`BadPeriod` for a date that cannot be read, an end before the
-    start, or a period longer than :data:`MAX_DAYS`."""
+    start, a period longer than :data:`MAX_DAYS` or one outside :data:`EARLIEST_DAY` to
+    :data:`LATEST_DAY`."""
     if not first and not last:
         return default
     try:
         period = Period(dt.date.fromisoformat(first or ""), dt.date.fromisoformat(last or ""))
     except ValueError as error:
         raise BadPeriod() from error
-    if period.last < period.first or (period.last - period.first).days > MAX_DAYS:
+    if not is_valid_period(period.first, period.last):
         raise BadPeriod()
     return period
+
+
+def is_valid_period(first: dt.date, last: dt.date) -> bool:
+    """True when ``first`` to ``last`` is a period a page or report may ask for: the start
+    first, at most :data:`MAX_DAYS` long, between :data:`EARLIEST_DAY` and
+    :data:`LATEST_DAY`."""
+    return EARLIEST_DAY <= first <= last <= LATEST_DAY and (last - first).days <= MAX_DAYS

@@ -86,6 +86,12 @@ def bar_chart(
         truncate_label=-1,
     )
     chart.x_labels = list(labels)
+    counts = [v for values in series.values() for v in values if v is not None]
+    if counts and all(isinstance(v, int) for v in counts):
+        # Counts: whole numbers on the value axis (pygal would step 0.1 up to a count of 1).
+        top = max(int(max(counts)), 1)
+        step = max(1, -(-top // 8))
+        chart.y_labels = list(range(0, top + step, step))
     for name, values in series.items():
         chart.add(name, list(values))
     return chart_image(_clean(chart.render(is_unicode=True)), title)

@@ -72,3 +72,20 @@ def test_an_editable_document_opens_with_its_title():
     reopened = Document(io.BytesIO(docx_bytes(document)))
     assert reopened.core_properties.title == "Beleidsnota"
     assert [p.text for p in reopened.paragraphs][:2] == ["Beleidsnota", "Eerste alinea."]
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_counts_get_whole_numbers_on_the_value_axis(horizontal):
+    """One activity of a kind drew an axis 0, 0.1, 0.2 … 1: a tenth of an activity on a slide."""
+    svg = _svg_of(
+        bar_chart(
+            "Activiteiten",
+            ["a", "b", "c", "d", "e"],
+            {"x": [1, 0, 1, None, 0]},
+            horizontal=horizontal,
+        )
+    )
+    ticks = re.findall(r'class="(?:axis )?[xy] (?:axis )?[^"]*"[^>]*>.*?</g>', svg, re.S)
+    labels = set(re.findall(r">(\d+(?:[.,]\d+)?)</text>", svg))
+    assert not any("." in label or "," in label for label in labels), (labels, ticks[:1])
+    assert {"0", "1"} <= labels

@@ -170,3 +170,30 @@ def test_invite_three_two_accept_one_declines_then_check_in_on_a_tablet(
     # The organiser's list afterwards: attendance per organisation.
     organiser.goto(f"/beheer/activiteiten/{slug}/deelnemers")
     expect(organiser.get_by_role("heading", name="Aanwezigheid per organisatie")).to_be_visible()
+
+
+def test_the_invitation_list_fits_a_phone(server, new_page):
+    """At 390 px the list of invitees scrolls inside its box; before, the hidden labels of
+    its buttons ("Nu mailen <address>", position: absolute) escaped the scroll box and made
+    the whole page wider than the screen."""
+    from events.invitations import invite
+    from events.models import Event
+
+    slug, ids = _seed(server)
+    with server.app.app_context():
+        from community.accounts.models import User
+
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        members = [db.session.get(User, i) for i in ids]
+        organiser = db.session.scalar(select(User).where(User.email == COORDINATOR))
+        invite(
+            event,
+            invited_by=organiser,
+            members=members,
+            emails=["een.heel.lang.adres.zonder.account@gast.example"],
+        )
+        db.session.commit()
+    phone = new_page(width="phone", user=COORDINATOR)
+    phone.goto(f"/beheer/activiteiten/{slug}/uitnodigingen")
+    expect(phone.get_by_role("heading", name="Genodigden")).to_be_visible()
+    assert _fits(phone)

@@ -217,3 +217,31 @@ def test_coordinator_of_another_region_gets_no_certificates(
 
     assert client.get(f"/beheer/activiteiten/{event.slug}/attesten.pdf").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+
+
+def test_a_certificate_at_the_longest_allowed_texts_keeps_its_code_and_signature_on_its_page(
+    app, make_event
+):
+    """A 300-character title, a 120-character name, a 200-character organisation and venue
+    (the form's limits): before, the section of fixed height overflowed and WeasyPrint left
+    out what did not fit, the signature and the verification code among it."""
+    event = took_place(
+        make_event,
+        title=("Inspiratiedag coöperatie & financiën over schooluitval en leerrecht " * 5)[:300],
+        venue_name=("Provinciaal Hof, Grote Zaal Émile Verhaeren " * 5)[:200],
+    )
+    long = participant(
+        event, name=("Ðorđević-Ødegård Vanden Bossche " * 4)[:120], email="lang@example.org"
+    )
+    long.organisation_name = ("Jeugdhulp ‘De Brug’ vzw, afdeling Émile " * 6)[:200]
+    short = participant(event, name="Jan Peeters")
+    issued = [certificates.issue_certificate(long), certificates.issue_certificate(short)]
+    db.session.commit()
+    with app.test_request_context(), force_locale("nl"):
+        data = certificates.certificates_pdf(issued, "https://bruggen.example/attest")
+
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    assert len(pages) == 2
+    for page, certificate in zip(pages, issued, strict=True):
+        assert certificate.code in page
+        assert "coördinator(en) van het lerend netwerk" in page

@@ -268,3 +268,26 @@ def test_guest_invitations_are_purged_after_the_retention(today, coordinator):
     assert gdpr.purge_guest_invitations(dt.datetime.now(dt.UTC), retention) == 0
     moved = future.ends_at + retention + dt.timedelta(days=1)
     assert gdpr.purge_guest_invitations(moved, retention) == 1
+
+
+def test_walk_in_without_an_address_gets_no_mail_when_the_activity_changes_or_is_cancelled(
+    coordinator, today
+):
+    """A walk-in's stand-in address is never mailed: not by a change of room on the day, not
+    by a cancellation (of the second day of a multi-day activity, say). Before, the outbox got
+    a message to "zonder-adres-…" that could never be sent and showed as failed to the admin."""
+    from community.core.mail.models import OutboxMessage
+    from events.organising import events as organising
+    from events.organising.events import EventDetails
+
+    an = register(today, name="An Aerts", email="an@clb.example")
+    checkin.add_walk_in(today, name="Walter Inloper", by=coordinator)
+    db.session.commit()
+    details = EventDetails.of(today)
+    details.venue_name = "Zaal 2"
+    assert organising.update_event(today, details).participants_notified
+    organising.cancel_event(today, "Dag twee gaat niet door.")
+    db.session.commit()
+    recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
+    assert recipients and all("@" in r for r in recipients), recipients
+    assert an.email in recipients

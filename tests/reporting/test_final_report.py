@@ -52,13 +52,13 @@ def two_regions(app):
     return {"wvl": wvl, "bxl": bxl}
 
 
-def _begin(client, regions):
+def _begin(client, regions, first="2025-09-01", last="2026-08-31"):
     return client.post_form(
         "/projectgroep/eindrapporten/nieuw",
         {
             "title": "Eindrapport lerende netwerken",
-            "first": "2025-09-01",
-            "last": "2026-08-31",
+            "first": first,
+            "last": last,
             "regions": [str(r.id) for r in regions],
         },
     )
@@ -121,6 +121,9 @@ def test_bad_input_and_a_stale_save_are_refused(client, two_regions, make_user, 
     no_regions = _begin(client, [])
     assert no_regions.status_code == 422
     assert "minstens één regio" in no_regions.get_data(as_text=True)
+    endless = _begin(client, [two_regions["wvl"]], "0001-01-01", "9999-12-31")
+    assert endless.status_code == 422
+    assert "Kies een geldige periode" in endless.get_data(as_text=True)
     assert db.session.scalar(select(func.count(FinalReport.id))) == 0
     _begin(client, [two_regions["wvl"]])
     report = db.session.scalars(select(FinalReport)).one()

@@ -146,6 +146,11 @@ def test_bad_period_and_foreign_region_are_refused(client, tandem, regions, sign
     foreign = _begin(client, regions["lim"])
     assert foreign.status_code == 422
     assert "Kies een van de mogelijkheden uit de lijst." in foreign.get_data(as_text=True)
+    # Before, any dates were taken: the report was made and its page then failed (a 500).
+    for first, last in (("0001-01-01", "9999-12-31"), ("9999-12-20", "9999-12-31")):
+        endless = _begin(client, regions["wvl"], first, last)
+        assert endless.status_code == 422
+        assert "Kies een geldige periode" in endless.get_data(as_text=True)
     assert db.session.scalar(select(func.count(ProgressReport.id))) == 0
 
 

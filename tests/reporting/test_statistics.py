@@ -87,6 +87,9 @@ def test_period_bounds_are_local_midnights_in_utc():
         ("2026-05-01", "2026-04-01"),
         ("gisteren", ""),
         ("2000-01-01", "2026-01-01"),
+        # Short, but at the edge of the calendar: local midnight in UTC overflowed (a 500).
+        ("0001-01-01", "0001-01-05"),
+        ("9999-12-20", "9999-12-31"),
     ],
 )
 def test_a_bad_period_is_refused(first, last):
