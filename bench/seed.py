@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import click
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Integer, Table, func, insert, select, text
 
 from community.accounts.models import (
     Network,
@@ -996,8 +996,8 @@ def _reset_sequences() -> None:
         return
     for table in db.metadata.sorted_tables:
         column = table.c.get("id")
-        if column is None or not column.autoincrement or not column.primary_key:
-            continue
+        if column is None or not column.primary_key or not isinstance(column.type, Integer):
+            continue  # no sequence: no id, or a random text id (an anonymous evaluation's)
         db.session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
