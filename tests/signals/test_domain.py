@@ -279,3 +279,17 @@ def test_export_holds_a_members_signals_and_erasure_keeps_them(network, make_sig
         )
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["Geboortedatum: 2014-03-12, zit thuis.", "Leerling (° 2013-11-05) wacht op NAFT."]
+)
+def test_a_date_of_birth_written_the_iso_way_is_refused(network, make_user, text):
+    """``geboortedatum: 2014-03-12`` (as school software prints it) passed the guard:
+    only day-month-year dates were read."""
+    data = {"title": "Wachtlijst", "description": text, "region": network.west}
+    with pytest.raises(PersonalDataFound) as raised:
+        reporting.report_signal(make_user(), reporting.SignalInput(**data))
+    db.session.rollback()
+    assert [f.kind for f in raised.value.by_field["description"][1]] == ["birth_date"]
+    assert _count(Signal) == 0
