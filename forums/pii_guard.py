@@ -131,6 +131,8 @@ MONTHS = {
 }  # fmt: skip
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = re.compile(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[./-]\d)")
+# ISO 8601 (2015-03-12), as school and care software print a date of birth.
+_ISO_DATE = re.compile(r"(?<![\d./-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d]|[./-]\d)")
 _WRITTEN_DATE = re.compile(
     rf"(?<!\d)(\d{{1,2}})(?:e|ste|de)?\s+({_MONTH_NAMES})\.?\s+(\d{{4}})(?!\d)", re.IGNORECASE
 )
@@ -155,9 +157,9 @@ def _plausible_date(year: int, month: int, day: int, today: dt.date) -> dt.date 
 def _birth_dates(text: str, today: dt.date) -> list[Finding]:
     """Dates that may be a date of birth.
 
-    A full date (day, month, year as 12/03/2015, 12-03-2015, 12.03.2015 or
-    "12 maart 2015") is flagged when a birth cue (geboren, geboortedatum, °...)
-    stands at most ``BIRTH_CUE_WINDOW`` characters before it, or when it lies
+    A full date (day, month, year as 12/03/2015, 12-03-2015, 12.03.2015,
+    "12 maart 2015" or ISO 8601 2015-03-12) is flagged when a birth cue (geboren,
+    geboortedatum, °...) stands at most ``BIRTH_CUE_WINDOW`` characters before it, or when it lies
     between ``CHILD_AGE_YEARS`` years and one year before ``today``: the birth
     date of a minor or young adult. Future and recent dates (an activity, a
     deadline) are not flagged without a cue; a two-digit year only with a cue.
@@ -167,6 +169,9 @@ def _birth_dates(text: str, today: dt.date) -> list[Finding]:
     for match in _NUMERIC_DATE.finditer(text):
         day, _, month, year = match.groups()
         candidates.append((match, int(year), int(month), int(day), len(year) == 2))
+    for match in _ISO_DATE.finditer(text):
+        year, month, day = match.groups()
+        candidates.append((match, int(year), int(month), int(day), False))
     for match in _WRITTEN_DATE.finditer(text):
         day, month, year = match.groups()
         candidates.append((match, int(year), MONTHS[month.lower()], int(day), False))

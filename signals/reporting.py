@@ -6,6 +6,7 @@ subclasses (``signals.errors``) and ``PersonalDataFound`` (``signals.privacy``).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from community.accounts.models import Region, Sector, Theme, User
 from community.accounts.permissions import can_read_members_content
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.locks import lock_for_update
 from community.core.text import one_line
 from signals.errors import (
     AlreadyRecognised,
@@ -141,8 +143,16 @@ def log_step(
     return entry
 
 
+#: A second identical report by the same member within this time is the same report.
+RESUBMIT_WINDOW = dt.timedelta(minutes=10)
+
+
 def report_signal(reporter: User, data: SignalInput, *, privacy_confirmed: bool = False) -> Signal:
     """Save a new signal by ``reporter`` (state "new"), who then follows it; return it.
+
+    A double submit (the same title and description by the same reporter within
+    ``RESUBMIT_WINDOW``, also two at once: the reporter's row is locked first) returns the
+    signal saved the first time instead of a second one, which would count the problem twice.
 
     Raises ``NotAMember`` (403), ``MissingField``/``TooLong``/``UnknownChoice`` (422) and
     ``PersonalDataFound`` (422) unless ``privacy_confirmed``.
@@ -151,6 +161,21 @@ def report_signal(reporter: User, data: SignalInput, *, privacy_confirmed: bool 
         raise NotAMember()
     values = _clean(data)
     guard({k: v for k, v in values.items() if k != "municipality"}, privacy_confirmed)
+    lock_for_update(reporter)
+    same = db.session.scalar(
+        select(Signal)
+        .where(
+            Signal.reporter_id == reporter.id,
+            Signal.title == values["title"],
+            Signal.description == values["description"],
+            Signal.created_at >= utcnow() - RESUBMIT_WINDOW,
+        )
+        .order_by(Signal.id)
+        .limit(1)
+    )
+    if same is not None:
+        log.info("signal %s submitted again by user %s: kept once", same.id, reporter.id)
+        return same
     signal = Signal(reporter=reporter, state=State.NEW, created_at=utcnow())
     _apply(signal, data, values)
     db.session.add(signal)

@@ -7,15 +7,17 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-# Largest value of PostgreSQL's bigint and SQLite's INTEGER (signed 64-bit).
-MAX_ID = 2**63 - 1
+# Largest value of an id column: every id is ``sa.Integer``, which PostgreSQL stores as a
+# signed 32-bit ``integer`` (SQLite would take 64 bits; the smaller bound holds on both).
+MAX_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
     """The ``int`` converter, refusing values above ``MAX_ID`` (the route then answers 404).
 
     Without the bound, ``/forum/thema-1/99999999999999999999`` reaches the
-    database driver, which raises OverflowError (a 500 instead of a 404).
+    database driver, which raises OverflowError (a 500 instead of a 404); and on
+    PostgreSQL ``/signalen/2147483648`` already overflows the ``integer`` column.
     """
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002

@@ -117,7 +117,7 @@ def import_commit():
 
 
 def _download(content: bytes, name: str, extension: str) -> Response:
-    response = Response(content, mimetype=_TYPES[extension])
+    response = Response(content, content_type=_TYPES[extension])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
 
@@ -183,4 +183,4 @@ def hsds_json():
 def hsds_table(table):
     if table not in HSDS_TABLES:
         abort(404)
-    return Response(hsds_csv(table), mimetype="text/csv; charset=utf-8")
+    return Response(hsds_csv(table), content_type="text/csv; charset=utf-8")

@@ -105,3 +105,24 @@ def test_sign_up_accepts_an_address_with_surrounding_spaces(client, signup_data,
     assert response.status_code == 302
     assert user_count() == 1
     assert db.session.scalar(select(User.email)) == "new2@example.org"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/forum/thema-1/2147483648",
+        "/organisaties/2147483648",
+        "/omgevingsanalyse/2147483648",
+        "/signalen/2147483648",
+        "/signalen/bundels/2147483648",
+        "/signalen/nota/2147483648.pdf",
+    ],
+)
+def test_ids_beyond_the_postgresql_integer_column_are_not_routed(app, path):
+    """Ids are INTEGER columns (int4 on PostgreSQL): 2**31 made psycopg raise
+    NumericValueOutOfRange, a 500 there, where SQLite answered 404."""
+    from werkzeug.exceptions import NotFound
+
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match(path)
+    assert app.url_map.bind("localhost").match(path.replace("2147483648", "2147483647"))

@@ -232,3 +232,15 @@ def test_hsds_open_data_has_the_public_catalogue_without_internal_fields(
     assert table.splitlines()[0].startswith("id,organization_id,name,description,url,email")
     assert "naft@example.org" not in table
     assert client.get("/open-data/hsds/geheim.csv").status_code == 404
+
+
+def test_csv_downloads_name_their_charset_once(
+    client, sign_in_as, coordinator, make_offer, provider
+):
+    """``mimetype=`` with a charset made Werkzeug add a second one:
+    ``text/csv; charset=utf-8; charset=utf-8`` (RFC 9110 8.3.1: one parameter of a name)."""
+    make_offer(title="NAFT Brugge", providers=[provider])
+    assert client.get("/open-data/hsds/services.csv").content_type == "text/csv; charset=utf-8"
+    sign_in_as(coordinator)
+    for path in ("/kaart/export/aanbod.csv", "/kaart/export/organisaties.csv"):
+        assert client.get(path).content_type == "text/csv; charset=utf-8"

@@ -279,3 +279,31 @@ def test_export_holds_a_members_signals_and_erasure_keeps_them(network, make_sig
         )
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["Geboortedatum: 2014-03-12, zit thuis.", "Leerling (° 2013-11-05) wacht op NAFT."]
+)
+def test_a_date_of_birth_written_the_iso_way_is_refused(network, make_user, text):
+    """``geboortedatum: 2014-03-12`` (as school software prints it) passed the guard:
+    only day-month-year dates were read."""
+    data = {"title": "Wachtlijst", "description": text, "region": network.west}
+    with pytest.raises(PersonalDataFound) as raised:
+        reporting.report_signal(make_user(), reporting.SignalInput(**data))
+    db.session.rollback()
+    assert [f.kind for f in raised.value.by_field["description"][1]] == ["birth_date"]
+    assert _count(Signal) == 0
+
+
+def test_the_same_report_submitted_twice_is_saved_once(network, make_user):
+    """A double click on "Signaal melden" saved two signals (eight for eight clicks at
+    once on PostgreSQL), so the problem counted twice in the region's figures."""
+    member = make_user()
+    data = {"title": "Wachtlijst", "description": "Lang.", "region": network.west}
+    first = reporting.report_signal(member, reporting.SignalInput(**data))
+    again = reporting.report_signal(member, reporting.SignalInput(**data))
+    assert again.id == first.id and _count(Signal) == 1
+
+    data["description"] = "Lang, ook in Kortrijk."
+    reporting.report_signal(member, reporting.SignalInput(**data))
+    assert _count(Signal) == 2
