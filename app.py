@@ -31,6 +31,7 @@ FEATURES = (
     "signals.wiring:register",
     "reporting.wiring:register",
     "regionmap.wiring:register",
+    "casetables.wiring:register",
 )
 
 #: Every blueprint, in order of registration.

@@ -44,6 +44,7 @@ DEFAULTS = {
     "GUEST_RETENTION_DAYS": 365,  # guest registrations, counted from the activity's end
     "MAIL_RETENTION_DAYS": 90,  # sent mails in the outbox
     "CERTIFICATE_RETENTION_DAYS": 3 * 365,  # attendance certificates, from the activity's end
+    "CASE_RETENTION_DAYS": 90,  # case texts, from the case's closing; at most 365 (issue 19)
     # ``flask sweep-uploads`` removes unreferenced and partial upload files older than this.
     "UPLOAD_SWEEP_AFTER_HOURS": 24,
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
@@ -75,6 +76,7 @@ ENV_SETTINGS = {
     "PROXY_COUNT": int,
     "GUEST_RETENTION_DAYS": int,
     "CERTIFICATE_RETENTION_DAYS": int,
+    "CASE_RETENTION_DAYS": int,
 }
 
 MISSING_SECRET_KEY = (

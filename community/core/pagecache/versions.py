@@ -115,6 +115,9 @@ SCOPE_OF_TABLE: dict[str, str | None] = {
             "progress_reports",
             "final_reports",
             "directory_entries",  # the member directory: members only, never cached
+            # Case tables (issue 19): never on a cached page.
+            "case_requests",
+            "case_reads",
         ),
         None,
     ),

@@ -1,0 +1,1 @@
+"""Case tables (ROTS, casusoverleg): pseudonymised case requests and their tables (issue 19)."""

@@ -1,0 +1,65 @@
+"""Case texts are erased a set time after closing; the anonymous outcome stays (issue 19)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from casetables.models import CaseRequest
+from casetables.retention import MAX_RETENTION_DAYS
+from community.core.extensions import db
+from community.gdpr.rights import purge
+
+from .test_requests import TODAY, fields
+
+CLOSED_AT = dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC)
+
+
+def closed_case(make_user, make_region, closed_at=CLOSED_AT) -> CaseRequest:
+    from casetables.requests import file_request
+
+    case = file_request(make_user(), fields(make_region()), today=TODAY)
+    case.state, case.closed_at = "closed", closed_at
+    db.session.commit()
+    return case
+
+
+def test_texts_are_erased_ninety_days_after_closing_and_the_outcome_stays(
+    app, make_user, make_region
+):
+    case = closed_case(make_user, make_region)
+    open_case = closed_case(make_user, make_region, closed_at=None)
+    open_case.state = "planned"
+    db.session.commit()
+
+    assert purge(CLOSED_AT + dt.timedelta(days=89), app.config)["case_texts"] == 0
+    db.session.commit()
+    assert case.stuck
+
+    later = CLOSED_AT + dt.timedelta(days=90, minutes=1)
+    assert purge(later, app.config)["case_texts"] == 1
+    db.session.commit()
+    db.session.expire_all()
+    case = db.session.get(CaseRequest, case.id)
+    assert (case.stuck, case.tried, case.question) == ("", "", "")
+    assert case.erased_at == later
+    # The anonymous outcome: region, age group, level, state and dates.
+    assert (case.region_id, case.age_group, case.school_level, case.state) != (None, "", "", "")
+    assert case.closed_at == CLOSED_AT and case.created_at is not None
+    assert db.session.get(CaseRequest, open_case.id).stuck  # not closed: kept
+    assert purge(later + dt.timedelta(days=1), app.config)["case_texts"] == 0  # once
+
+
+def test_a_period_above_a_year_is_clamped_to_a_year(app, make_user, make_region):
+    case = closed_case(make_user, make_region)
+    settings = {**app.config, "CASE_RETENTION_DAYS": 5000}
+    assert purge(CLOSED_AT + dt.timedelta(days=MAX_RETENTION_DAYS - 1), settings)["case_texts"] == 0
+    assert purge(CLOSED_AT + dt.timedelta(days=MAX_RETENTION_DAYS + 1), settings)["case_texts"] == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(CaseRequest, case.id).question == ""
+
+
+def test_a_shorter_setting_is_followed(app, make_user, make_region):
+    closed_case(make_user, make_region)
+    settings = {**app.config, "CASE_RETENTION_DAYS": 30}
+    assert purge(CLOSED_AT + dt.timedelta(days=31), settings)["case_texts"] == 1
