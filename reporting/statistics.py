@@ -3,7 +3,7 @@
 Every figure comes from a *figure provider*: a function ``provider(scope, period) ->
 list[FigureTable]`` in :data:`FIGURE_PROVIDERS`. Each runs a fixed number of aggregate
 queries, whatever the period's size (``tests/reporting/test_statistics.py`` counts them).
-A later source of figures (evaluation scores, signals raised and passed on, the regional
+A later source of figures (signals raised and passed on, the regional
 analyses) plugs in by adding one function to that tuple.
 
 Aggregates only, never names (issue 18, "Statistics"): every count of people in a table is
@@ -35,8 +35,10 @@ from community.library.models import (
     material_themes,
     practice_themes,
 )
+from events.followup.evaluation import MIN_ANSWERS_SHOWN
 from events.gdpr import ANONYMOUS_PREFIX
 from events.models import (
+    Evaluation,
     Event,
     EventStatus,
     EventType,
@@ -604,13 +606,126 @@ def forum_figures(scope: Scope, period: Period) -> list[FigureTable]:
     ]
 
 
+#: The score questions the evaluation figures report on, as (question key, label): the
+#: three every template asks (issue 17: content, usefulness for practice, organisation).
+EVALUATION_KINDS = ("content", "practice", "organisation")
+
+
+def _evaluation_kind_labels() -> dict[str, str]:
+    return {
+        "content": _("inhoud"),
+        "practice": _("bruikbaarheid"),
+        "organisation": _("organisatie"),
+    }
+
+
+def evaluation_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Evaluation scores per type of activity: per question kind the number of answers and
+    the mean score (1-5) (1 query).
+
+    Only activities with at least :data:`events.followup.evaluation.MIN_ANSWERS_SHOWN`
+    evaluations count (issue 17: a breakdown of fewer than 3 answers would identify
+    people); a mean over fewer than 3 answers is not shown (None, "–"). The answers are
+    JSON, so they are read in one query and summed here: the query count stays fixed
+    whatever the period's size.
+    """
+    rows = db.session.execute(
+        select(Event.id, Event.type, Evaluation.answers)
+        .join(Event, Event.id == Evaluation.event_id)
+        .where(_counted_events(scope, period))
+    ).all()
+    per_event: dict[int, list] = {}
+    type_of: dict[int, EventType] = {}
+    for event_id, kind, answers in rows:
+        per_event.setdefault(event_id, []).append(answers or {})
+        type_of[event_id] = kind
+    # [activities, evaluations, {question: [answers, sum]}] per type of activity
+    totals: dict[EventType, tuple[list[int], dict[str, list[int]]]] = {}
+    for event_id, evaluations in per_event.items():
+        if len(evaluations) < MIN_ANSWERS_SHOWN:
+            continue
+        counts, scores = totals.setdefault(
+            type_of[event_id], ([0, 0], {key: [0, 0] for key in EVALUATION_KINDS})
+        )
+        counts[0] += 1
+        counts[1] += len(evaluations)
+        for answers in evaluations:
+            for key in EVALUATION_KINDS:
+                score = answers.get(key)
+                if isinstance(score, int) and not isinstance(score, bool):
+                    scores[key][0] += 1
+                    scores[key][1] += score
+
+    def values(counts: list[int], scores: dict[str, list[int]]) -> tuple[list, list]:
+        """(activities, evaluations, mean per question), (answers per question)."""
+        means: list[int | float | None] = list(counts)
+        answers: list[int | float | None] = []
+        for key in EVALUATION_KINDS:
+            answered, total = scores[key]
+            answers.append(answered)
+            means.append(round(total / answered, 1) if answered >= MIN_ANSWERS_SHOWN else None)
+        return means, answers
+
+    per_type = {kind: values(*totals[kind]) for kind in EventType if kind in totals}
+    all_counts = [sum(c[i] for c, _s in totals.values()) for i in range(2)]
+    all_scores = {
+        key: [sum(s[key][i] for _c, s in totals.values()) for i in range(2)]
+        for key in EVALUATION_KINDS
+    }
+    overall = values(all_counts, all_scores)
+    labels = _evaluation_kind_labels()
+
+    def rows(part: int) -> list[FigureRow]:
+        return [
+            *(FigureRow(kind.value, kind.plural, pair[part]) for kind, pair in per_type.items()),
+            FigureRow("total", _("Totaal"), overall[part], is_total=True),
+        ]
+
+    return [
+        FigureTable(
+            "evaluations",
+            _("Evaluatiescores per soort activiteit"),
+            _("Soort activiteit"),
+            [
+                Column(_("Activiteiten")),
+                Column(_("Evaluaties"), True),
+                *(
+                    Column(_("Score %(question)s", question=labels[key]))
+                    for key in EVALUATION_KINDS
+                ),
+            ],
+            rows(0),
+            chart_columns=[2, 3, 4],
+            note=_(
+                "Score: de gemiddelde score van 1 tot 5; bruikbaarheid: voor de praktijk. "
+                "Alleen activiteiten met minstens %(minimum)s evaluaties tellen mee: minder "
+                "antwoorden zouden deelnemers herkenbaar maken.",
+                minimum=MIN_ANSWERS_SHOWN,
+            ),
+        ),
+        FigureTable(
+            "evaluation_answers",
+            _("Evaluatieantwoorden per vraag"),
+            _("Soort activiteit"),
+            [
+                Column(_("Antwoorden %(question)s", question=labels[key]), True)
+                for key in EVALUATION_KINDS
+            ],
+            rows(1),
+            chart_columns=[0, 1, 2],
+            note=_("Een score zonder minstens 3 antwoorden staat als „–”."),
+        ),
+    ]
+
+
 #: The sources of figures, in page order. Plug a new source in here: a function
 #: ``(scope, period) -> list[FigureTable]`` running a fixed number of aggregate queries.
-#: Still to come when those parts exist: evaluation scores (issue 17), signals raised and
+#: Still to come when those parts exist: signals raised and
 #: passed on (issue 16), the regional analyses (issue 15).
 FIGURE_PROVIDERS: tuple[FigureProvider, ...] = (
     activity_figures,
     registration_figures,
+    evaluation_figures,
     organisation_figures,
     library_figures,
     forum_figures,
