@@ -3,9 +3,10 @@ group's own text around what the platform knows (statistics, progress reports, p
 
 A chapter's contents come from *chapter sources* (:data:`CHAPTER_SOURCES`): functions
 ``source(region, period) -> ChapterPart | None`` (``region`` None: across the regions).
-The regional analyses and recommendations (issue 15) and the signals passed on (issue 16)
-plug in as one more function each; until they exist the chapters hold the statistics, the
-submitted progress reports and the published practices.
+A region's chapter holds its submitted progress reports, its latest regional analysis
+(issue 15), its published practices and its statistics; the chapter across the regions
+holds the published signals passed on with their answers (issue 16), every practice and
+the network's statistics.
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ from sqlalchemy.orm import selectinload
 from community.accounts.models import Region, User
 from community.core.errors import DomainError
 from community.core.extensions import db
+from community.core.i18n import localdate
 from community.library.models import Practice, PracticeStatus
 from forums.pii_guard import find_personal_data, finding_kinds
+from regionmap.analysis import latest_analyses
+from regionmap.models import PointKind
+from signals.models import SignalBundle
 
 from .models import FinalReport, ProgressReport, ReportStatus
 from .period import Period
@@ -133,10 +138,99 @@ def practices_part(region: Region | None, period: Period) -> ChapterPart | None:
     return ChapterPart("practices", _("Praktijkvoorbeelden"), items=items)
 
 
-#: The sources of a chapter, in order. Plug in here, when they exist: the regional
-#: analyses and recommendations (issue 15) and the signals passed on (issue 16).
+def regional_analysis_part(region: Region | None, period: Period) -> ChapterPart | None:
+    """The region's latest regional analysis (``regionmap``): the newest version of each
+    theme for the newest analysis period, with its summary, strengths, gaps, needs and
+    remarks on demand and supply, and its actions and recommendations (text, owner and
+    status), as paragraphs of bullet lines. None across regions or when the region has no analysis.
+
+    The analysis is the coordinators' current view, so it is taken whatever ``period``.
+    """
+    if region is None:
+        return None
+    analyses = latest_analyses(region.id)
+    if not analyses:
+        return None
+    newest = max(analysis.period for analysis in analyses)
+    paragraphs: list[tuple[str, str]] = []
+    for analysis in analyses:
+        if analysis.period != newest:
+            continue
+        theme = analysis.theme.label if analysis.theme else _("beide thema's")
+        about = f"{theme} · {analysis.period} · " + _(
+            "versie %(n)s van %(date)s",
+            n=analysis.version,
+            date=localdate(analysis.created_at, "d MMMM y"),
+        )
+        if analysis.summary:
+            paragraphs.append((about, analysis.summary))
+        for kind in PointKind:
+            points = analysis.points_of(kind.value)
+            if points:
+                text = "\n".join(f"• {point.text}" for point in points)
+                paragraphs.append((f"{kind.label} ({theme})", text))
+        if analysis.actions:
+            lines = []
+            for action in analysis.actions:
+                about_action = " · ".join(p for p in (action.owner, action.status_label) if p)
+                lines.append(f"• {action.text}" + (f" ({about_action})" if about_action else ""))
+            paragraphs.append((f"{_('Acties en aanbevelingen')} ({theme})", "\n".join(lines)))
+    if not paragraphs:
+        return None
+    return ChapterPart(
+        "regional_analysis", _("Omgevingsanalyse, acties en aanbevelingen"), paragraphs=paragraphs
+    )
+
+
+def signals_passed_on_part(region: Region | None, period: Period) -> ChapterPart | None:
+    """Across regions: the published bundles (``signals``) passed on in ``period``, each with
+    its public summary, to whom and when it went, and the answers that came back. Only what
+    the public page "Doorgegeven signalen" shows: never a signal, a reporter or a name.
+    None in a region's chapter or when nothing was passed on."""
+    if region is not None:
+        return None
+    bundles = db.session.scalars(
+        select(SignalBundle)
+        .where(
+            SignalBundle.is_published.is_(True),
+            SignalBundle.passed_on_at >= period.starts_at,
+            SignalBundle.passed_on_at < period.ends_at,
+        )
+        .options(selectinload(SignalBundle.answers))
+        .order_by(SignalBundle.passed_on_at, SignalBundle.id)
+    ).all()
+    if not bundles:
+        return None
+    paragraphs = []
+    for bundle in bundles:
+        blocks = [
+            _(
+                "doorgegeven aan %(to)s op %(date)s",
+                to=bundle.passed_to,
+                date=localdate(bundle.passed_on_at, "d MMMM y"),
+            ),
+            bundle.summary,
+        ]
+        for answer in bundle.answers:
+            blocks.append(
+                _(
+                    "Antwoord van %(who)s (%(date)s)",
+                    who=answer.answered_by,
+                    date=localdate(answer.received_on, "d MMMM y"),
+                )
+                + ": "
+                + answer.body
+            )
+        paragraphs.append((bundle.title, "\n\n".join(block for block in blocks if block)))
+    return ChapterPart("signals_passed_on", _("Doorgegeven signalen"), paragraphs=paragraphs)
+
+
+#: The sources of a chapter, in order: a function ``(region or None, period) ->
+#: ChapterPart | None`` each.
 CHAPTER_SOURCES: tuple[ChapterSource, ...] = (
     progress_reports_part,
+    regional_analysis_part,
+    signals_passed_on_part,
     practices_part,
     statistics_part,
 )

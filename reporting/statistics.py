@@ -3,8 +3,8 @@
 Every figure comes from a *figure provider*: a function ``provider(scope, period) ->
 list[FigureTable]`` in :data:`FIGURE_PROVIDERS`. Each runs a fixed number of aggregate
 queries, whatever the period's size (``tests/reporting/test_statistics.py`` counts them).
-A later source of figures (evaluation scores, signals raised and passed on, the regional
-analyses) plugs in by adding one function to that tuple.
+A later source of figures (the regional analyses, say) plugs in by adding one function
+to that tuple.
 
 Aggregates only, never names (issue 18, "Statistics"): every count of people in a table is
 shown as "< 3" when it is 1 or 2 (:func:`shown`), in the page, the XLSX and the PDF alike.
@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, distinct, func, literal, select
+from sqlalchemy import and_, case, distinct, func, literal, or_, select
 
 from community.accounts.models import Organisation, Region, Theme
 from community.core.extensions import db
@@ -35,8 +35,10 @@ from community.library.models import (
     material_themes,
     practice_themes,
 )
+from events.followup.evaluation import MIN_ANSWERS_SHOWN
 from events.gdpr import ANONYMOUS_PREFIX
 from events.models import (
+    Evaluation,
     Event,
     EventStatus,
     EventType,
@@ -47,6 +49,7 @@ from events.models import (
 )
 from events.organising.export import sector_label
 from forums.models import Forum, Post, Thread
+from signals.models import Answer, Signal, SignalBundle, State, answer_bundles, signal_themes
 
 from .period import Period
 
@@ -604,16 +607,254 @@ def forum_figures(scope: Scope, period: Period) -> list[FigureTable]:
     ]
 
 
+#: The score questions the evaluation figures report on, as (question key, label): the
+#: three every template asks (issue 17: content, usefulness for practice, organisation).
+EVALUATION_KINDS = ("content", "practice", "organisation")
+
+
+def _evaluation_kind_labels() -> dict[str, str]:
+    return {
+        "content": _("inhoud"),
+        "practice": _("bruikbaarheid"),
+        "organisation": _("organisatie"),
+    }
+
+
+def evaluation_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Evaluation scores per type of activity: per question kind the number of answers and
+    the mean score (1-5) (1 query).
+
+    Only activities with at least :data:`events.followup.evaluation.MIN_ANSWERS_SHOWN`
+    evaluations count (issue 17: a breakdown of fewer than 3 answers would identify
+    people); a mean over fewer than 3 answers is not shown (None, "–"). The answers are
+    JSON, so they are read in one query and summed here: the query count stays fixed
+    whatever the period's size.
+    """
+    rows = db.session.execute(
+        select(Event.id, Event.type, Evaluation.answers)
+        .join(Event, Event.id == Evaluation.event_id)
+        .where(_counted_events(scope, period))
+    ).all()
+    per_event: dict[int, list] = {}
+    type_of: dict[int, EventType] = {}
+    for event_id, kind, answers in rows:
+        per_event.setdefault(event_id, []).append(answers or {})
+        type_of[event_id] = kind
+    # [activities, evaluations, {question: [answers, sum]}] per type of activity
+    totals: dict[EventType, tuple[list[int], dict[str, list[int]]]] = {}
+    for event_id, evaluations in per_event.items():
+        if len(evaluations) < MIN_ANSWERS_SHOWN:
+            continue
+        counts, scores = totals.setdefault(
+            type_of[event_id], ([0, 0], {key: [0, 0] for key in EVALUATION_KINDS})
+        )
+        counts[0] += 1
+        counts[1] += len(evaluations)
+        for answers in evaluations:
+            for key in EVALUATION_KINDS:
+                score = answers.get(key)
+                if isinstance(score, int) and not isinstance(score, bool):
+                    scores[key][0] += 1
+                    scores[key][1] += score
+
+    def values(counts: list[int], scores: dict[str, list[int]]) -> tuple[list, list]:
+        """(activities, evaluations, mean per question), (answers per question)."""
+        means: list[int | float | None] = list(counts)
+        answers: list[int | float | None] = []
+        for key in EVALUATION_KINDS:
+            answered, total = scores[key]
+            answers.append(answered)
+            means.append(round(total / answered, 1) if answered >= MIN_ANSWERS_SHOWN else None)
+        return means, answers
+
+    per_type = {kind: values(*totals[kind]) for kind in EventType if kind in totals}
+    all_counts = [sum(c[i] for c, _s in totals.values()) for i in range(2)]
+    all_scores = {
+        key: [sum(s[key][i] for _c, s in totals.values()) for i in range(2)]
+        for key in EVALUATION_KINDS
+    }
+    overall = values(all_counts, all_scores)
+    labels = _evaluation_kind_labels()
+
+    def rows(part: int) -> list[FigureRow]:
+        return [
+            *(FigureRow(kind.value, kind.plural, pair[part]) for kind, pair in per_type.items()),
+            FigureRow("total", _("Totaal"), overall[part], is_total=True),
+        ]
+
+    return [
+        FigureTable(
+            "evaluations",
+            _("Evaluatiescores per soort activiteit"),
+            _("Soort activiteit"),
+            [
+                Column(_("Activiteiten")),
+                Column(_("Evaluaties"), True),
+                *(
+                    Column(_("Score %(question)s", question=labels[key]))
+                    for key in EVALUATION_KINDS
+                ),
+            ],
+            rows(0),
+            chart_columns=[2, 3, 4],
+            note=_(
+                "Score: de gemiddelde score van 1 tot 5; bruikbaarheid: voor de praktijk. "
+                "Alleen activiteiten met minstens %(minimum)s evaluaties tellen mee: minder "
+                "antwoorden zouden deelnemers herkenbaar maken.",
+                minimum=MIN_ANSWERS_SHOWN,
+            ),
+        ),
+        FigureTable(
+            "evaluation_answers",
+            _("Evaluatieantwoorden per vraag"),
+            _("Soort activiteit"),
+            [
+                Column(_("Antwoorden %(question)s", question=labels[key]), True)
+                for key in EVALUATION_KINDS
+            ],
+            rows(1),
+            chart_columns=[0, 1, 2],
+            note=_("Een score zonder minstens 3 antwoorden staat als „–”."),
+        ),
+    ]
+
+
+def _bundle_in_scope(scope: Scope):
+    """WHERE clause: a bundle of the scope, made in one of its regions or holding a signal
+    raised in one of them (a bundle may gather signals of several regions)."""
+    if scope.is_whole_network:
+        return literal(True)
+    return or_(
+        SignalBundle.region_id.in_(scope.region_ids),
+        select(Signal.id)
+        .where(Signal.bundle_id == SignalBundle.id, Signal.region_id.in_(scope.region_ids))
+        .exists(),
+    )
+
+
+def signal_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Signals raised in the period per region and theme; bundles passed on and answered in
+    the period (4 queries).
+
+    A signal counts in the region it was raised in, on the day it was raised (withdrawn
+    signals do not count: their reporter took them back). Every signal has one reporter, so
+    its counts are counts of people: 1 or 2 show as "< 3". A bundle counts when it was
+    passed on in the period; it is answered in the period when an answer to it was received
+    then (``Answer.received_on``, a local day).
+    """
+    raised = and_(
+        scope.where(Signal.region_id),
+        Signal.state != State.WITHDRAWN,
+        Signal.created_at >= period.starts_at,
+        Signal.created_at < period.ends_at,
+    )
+    per_region = db.session.execute(
+        select(Region.id, Region.name, func.count(Signal.id))
+        .join(Signal, Signal.region_id == Region.id)
+        .where(raised)
+        .group_by(Region.id, Region.name, Region.position)
+        .order_by(Region.position)
+    ).all()
+    per_theme: dict[tuple[int, int], int] = {
+        (region_id, number): count
+        for region_id, number, count in db.session.execute(
+            select(Signal.region_id, Theme.number, func.count(Signal.id))
+            .join(signal_themes, signal_themes.c.signal_id == Signal.id)
+            .join(Theme, Theme.id == signal_themes.c.theme_id)
+            .where(raised)
+            .group_by(Signal.region_id, Theme.number)
+        )
+    }
+    themes = _themes()
+    counted = {region_id: (name, count) for region_id, name, count in per_region}
+    regions = (
+        [(r.id, r.name) for r in scope.regions]
+        if scope.regions
+        else [(region_id, name) for region_id, name, _count in per_region]
+    )
+    signal_rows = [
+        FigureRow(
+            f"region-{region_id}",
+            name,
+            [
+                counted.get(region_id, (name, 0))[1],
+                *(per_theme.get((region_id, t.number), 0) for t in themes),
+            ],
+        )
+        for region_id, name in regions
+    ]
+    signal_rows.append(
+        FigureRow(
+            "total",
+            _("Totaal"),
+            [
+                sum(count for _name, count in counted.values()),
+                *(sum(v for (_r, n), v in per_theme.items() if n == t.number) for t in themes),
+            ],
+            is_total=True,
+        )
+    )
+
+    in_scope = _bundle_in_scope(scope)
+    passed_on = (
+        db.session.scalar(
+            select(func.count(SignalBundle.id)).where(
+                in_scope,
+                SignalBundle.passed_on_at >= period.starts_at,
+                SignalBundle.passed_on_at < period.ends_at,
+            )
+        )
+        or 0
+    )
+    answered, answers = db.session.execute(
+        select(func.count(distinct(SignalBundle.id)), func.count(distinct(Answer.id)))
+        .select_from(SignalBundle)
+        .join(answer_bundles, answer_bundles.c.bundle_id == SignalBundle.id)
+        .join(Answer, Answer.id == answer_bundles.c.answer_id)
+        .where(in_scope, Answer.received_on >= period.first, Answer.received_on <= period.last)
+    ).one()
+    return [
+        FigureTable(
+            "signals",
+            _("Signalen per regio en thema"),
+            _("Regio"),
+            [Column(_("Signalen"), True), *(Column(c.label, True) for c in _theme_columns(themes))],
+            signal_rows,
+            note=_(
+                "Signalen die in de periode gemeld werden, in de regio waar ze gemeld werden; "
+                "ingetrokken signalen tellen niet. Een signaal over beide thema's telt bij "
+                "elk thema."
+            ),
+        ),
+        FigureTable(
+            "signal_bundles",
+            _("Signalen doorgegeven en beantwoord"),
+            _("Bundels"),
+            [Column(_("Aantal"))],
+            [
+                FigureRow("passed_on", _("bundels doorgegeven"), [passed_on]),
+                FigureRow("answered", _("bundels met een antwoord"), [answered]),
+                FigureRow("answers", _("antwoorden ontvangen"), [answers]),
+            ],
+            note=_(
+                "Bundels van signalen uit deze regio's (of door hun coördinatoren gemaakt), "
+                "doorgegeven in de periode; antwoorden die in de periode ontvangen werden."
+            ),
+        ),
+    ]
+
+
 #: The sources of figures, in page order. Plug a new source in here: a function
 #: ``(scope, period) -> list[FigureTable]`` running a fixed number of aggregate queries.
-#: Still to come when those parts exist: evaluation scores (issue 17), signals raised and
-#: passed on (issue 16), the regional analyses (issue 15).
+#: Still to come: the regional analyses (issue 15).
 FIGURE_PROVIDERS: tuple[FigureProvider, ...] = (
     activity_figures,
     registration_figures,
+    evaluation_figures,
     organisation_figures,
     library_figures,
     forum_figures,
+    signal_figures,
 )
 
 

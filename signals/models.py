@@ -354,10 +354,12 @@ class LinkKind(enum.StrEnum):
     THREAD = "gesprek"
     EVENT = "activiteit"
     PRACTICE = "praktijkvoorbeeld"
+    GAP = "leemte"  # a point of a regional analysis (issue 16: "a gap in the regional analysis")
 
 
 class SignalLink(Base):
-    """A link from a signal to a forum thread, an activity or a practice (one target each)."""
+    """A link from a signal to a forum thread, an activity, a practice or a point (a gap) of a
+    regional analysis (``regionmap``): one target each."""
 
     __tablename__ = "signal_links"
 
@@ -367,6 +369,9 @@ class SignalLink(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"))
+    analysis_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysis_points.id", ondelete="CASCADE"), index=True
+    )
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -310,8 +310,31 @@ def is_following(signal: Signal, user: User) -> bool:
     )
 
 
+def signals_linked_to_points(point_ids: list[int]) -> dict[int, list[Signal]]:
+    """The signals linked to each of the analysis points ``point_ids`` ({point id: signals,
+    oldest first}); withdrawn signals left out. One query. The caller checks the reader may
+    see signals (``can_read_signals``: members only)."""
+    if not point_ids:
+        return {}
+    rows = db.session.execute(
+        select(SignalLink.analysis_point_id, Signal)
+        .join(Signal, Signal.id == SignalLink.signal_id)
+        .where(
+            SignalLink.analysis_point_id.in_(point_ids),
+            Signal.state != State.WITHDRAWN,
+        )
+        .order_by(Signal.created_at, Signal.id)
+    ).all()
+    found: dict[int, list[Signal]] = {}
+    for point_id, signal in rows:
+        if point_id is not None:
+            found.setdefault(point_id, []).append(signal)
+    return found
+
+
 def add_link(signal: Signal, user: User, kind: LinkKind, target) -> SignalLink:
-    """Link ``signal`` to ``target`` (a thread, an activity or a practice); return the link.
+    """Link ``signal`` to ``target`` (a thread, an activity, a practice or a point of a
+    regional analysis, ``regionmap.models.AnalysisPoint``); return the link.
 
     The reporter and the signal's triagers link; an existing link is returned as is.
     Raises ``NotAllowed`` (403) or ``NotOpen`` (409).
@@ -324,6 +347,7 @@ def add_link(signal: Signal, user: User, kind: LinkKind, target) -> SignalLink:
         LinkKind.THREAD: "thread_id",
         LinkKind.EVENT: "event_id",
         LinkKind.PRACTICE: "practice_id",
+        LinkKind.GAP: "analysis_point_id",
     }[kind]
     for link in signal.links:
         if link.kind == kind and getattr(link, column) == target.id:

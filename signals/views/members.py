@@ -21,6 +21,7 @@ from community.library.models import Practice
 from events.models import Event
 from forums.models import Thread
 from forums.pii_guard import highlight
+from regionmap.models import AnalysisPoint, PointKind
 from signals import reporting
 from signals.errors import SignalError
 from signals.forms import LinkForm, RecognitionForm, SignalForm
@@ -183,11 +184,15 @@ def detail_context(signal: Signal) -> dict:
         LinkKind.THREAD: Thread,
         LinkKind.EVENT: Event,
         LinkKind.PRACTICE: Practice,
+        LinkKind.GAP: AnalysisPoint,
     }
     links = []
     for link in signal.links:
         model = targets[LinkKind(link.kind)]
-        target = db.session.get(model, link.thread_id or link.event_id or link.practice_id)
+        target = db.session.get(
+            model,
+            link.thread_id or link.event_id or link.practice_id or link.analysis_point_id,
+        )
         if target is not None:
             links.append((LinkKind(link.kind), target))
     recognised = any(r.user_id == current_user.id for r in signal.recognitions)
@@ -271,11 +276,14 @@ def withdraw(signal_id):
 
 
 def _link_target(address: str):
-    """Return (kind, object) for the address of a thread, activity or practice on this site.
+    """Return (kind, object) for the address of a thread, activity or practice on this site,
+    or of a gap of a regional analysis (``/omgevingsanalyse/<id>#punt-<point id>``, the
+    stable anchor of ``regionmap``).
 
     Raises ``SignalError`` (422) for anything else.
     """
-    path = urlsplit(address or "").path
+    parts = urlsplit(address or "")
+    path = parts.path
     adapter = current_app.url_map.bind("localhost")
     try:
         endpoint, values = adapter.match(path, method="GET")
@@ -293,8 +301,26 @@ def _link_target(address: str):
         practice = db.session.scalar(select(Practice).where(Practice.slug == values["slug"]))
         if practice is not None:
             return LinkKind.PRACTICE, practice
+    if endpoint == "regionmap.analysis" and parts.fragment.startswith("punt-"):
+        point_id = parts.fragment.removeprefix("punt-")
+        point = (
+            db.session.scalar(
+                select(AnalysisPoint).where(
+                    AnalysisPoint.id == int(point_id),
+                    AnalysisPoint.analysis_id == values["analysis_id"],
+                    AnalysisPoint.kind == PointKind.GAP.value,
+                )
+            )
+            if point_id.isdigit() and len(point_id) < 12
+            else None
+        )
+        if point is not None:
+            return LinkKind.GAP, point
     raise SignalError(
-        _("Plak het adres van een gesprek, activiteit of praktijkvoorbeeld op Bruggen."),
+        _(
+            "Plak het adres van een gesprek, activiteit, praktijkvoorbeeld of leemte in een "
+            "omgevingsanalyse op Bruggen."
+        ),
         field="address",
     )
 
