@@ -11,7 +11,7 @@ from community.core.charts import bar_chart
 from community.core.i18n import localdate
 from events.organising.export import XLSX_CONTENT_TYPE, neutralise
 
-from .statistics import SMALL_CELL_TEXT, FigureTable, Statistics, chart_value, shown
+from .statistics import SMALL_CELL_TEXT, SUPPRESSED, FigureTable, Statistics, chart_value, shown
 
 __all__ = ["XLSX_CONTENT_TYPE", "chart_of", "statistics_xlsx"]
 
@@ -43,9 +43,9 @@ def chart_of(table: FigureTable) -> Markup | None:
 
 
 def _cell(value, column):
-    """A number cell, or the text shown instead ("< 3", "–")."""
+    """A number cell, or the text shown instead ("< 3", "×", "–")."""
     text = shown(value, column)
-    return text if value is None or text == SMALL_CELL_TEXT else value
+    return text if value is None or text in (SMALL_CELL_TEXT, SUPPRESSED) else value
 
 
 def statistics_xlsx(statistics: Statistics) -> bytes:
@@ -71,6 +71,13 @@ def statistics_xlsx(statistics: Statistics) -> bytes:
         ]
     )
     sheet.append([_("Aantallen van 1 of 2 personen staan als „< 3”.")])
+    sheet.append(
+        [
+            _(
+                "Een „×” is een tweede verborgen cel, zodat een kleine cel niet uit het totaal af te leiden is."  # noqa: E501
+            )
+        ]
+    )
     for table in statistics.tables:
         sheet.append([])
         sheet.append([neutralise(table.title)])

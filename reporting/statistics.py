@@ -56,6 +56,9 @@ from .period import Period
 #: Counts of people from 1 up to this (excluded) are shown as "< 3" (issue 18).
 SMALL_CELL = 3
 SMALL_CELL_TEXT = "< 3"
+#: A cell hidden so that a small cell beside it cannot be worked out from the total
+#: (:func:`protect_small_cells`); kept as this text in the values (JSON-ready).
+SUPPRESSED = "×"
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class FigureRow:
 
     key: str
     label: str
-    values: list[int | float | None]
+    values: list[int | float | str | None]
     is_total: bool = False
 
 
@@ -149,14 +152,17 @@ class Statistics:
 FigureProvider = Callable[[Scope, Period], list[FigureTable]]
 
 
-def shown(value: int | float | None, column: Column) -> str:
-    """Return ``value`` as shown: "< 3" for 1 or 2 people, "–" for unknown, else the number.
+def shown(value: int | float | str | None, column: Column) -> str:
+    """Return ``value`` as shown: "< 3" for 1 or 2 people, "–" for unknown, "×" for a cell
+    hidden to protect a small one (:func:`protect_small_cells`), else the number.
 
     Rule: issue 18, "a breakdown cell below 3 people is shown as '< 3'". Zero people
     identifies nobody and stays 0.
     """
     if value is None:
         return "–"
+    if isinstance(value, str):
+        return value
     if column.is_people and 0 < value < SMALL_CELL:
         return SMALL_CELL_TEXT
     if isinstance(value, float):
@@ -164,9 +170,9 @@ def shown(value: int | float | None, column: Column) -> str:
     return str(value)
 
 
-def chart_value(value: int | float | None, column: Column) -> int | float | None:
-    """The value a chart may draw: None (no bar) where the table shows "< 3"."""
-    if value is None or (column.is_people and 0 < value < SMALL_CELL):
+def chart_value(value: int | float | str | None, column: Column) -> int | float | None:
+    """The value a chart may draw: None (no bar) where the table shows "< 3" or "×"."""
+    if value is None or isinstance(value, str) or (column.is_people and 0 < value < SMALL_CELL):
         return None
     return value
 
@@ -868,8 +874,38 @@ def compute_statistics(
     """
     tables: list[FigureTable] = []
     for provider in providers:
-        tables.extend(provider(scope, period))
+        tables.extend(protect_small_cells(table) for table in provider(scope, period))
     return Statistics(scope, period, tables)
+
+
+def protect_small_cells(table: FigureTable) -> FigureTable:
+    """Hide a second cell where a column's total would give away its one small cell; return
+    ``table`` (changed in place).
+
+    A column counting people with exactly one cell of 1 or 2 (shown "< 3") and its total
+    shown lets anyone subtract the other cells and find the hidden number (tester, issue
+    18: "12 = 5 + 6 + hidden"). Then the smallest other cell above 0 of that column is
+    shown as :data:`SUPPRESSED` as well, so that only the sum of the two can be worked
+    out (secondary cell suppression, as statistical offices do). Totals stay shown.
+    """
+    body = [row for row in table.rows if not row.is_total]
+    for index, column in enumerate(table.columns):
+        if not column.is_people:
+            continue
+        numbers = [
+            (row.values[index], position)
+            for position, row in enumerate(body)
+            if isinstance(row.values[index], int | float)
+        ]
+        small = [position for value, position in numbers if 0 < value < SMALL_CELL]
+        if len(small) != 1:
+            continue
+        others = [
+            (value, position) for value, position in numbers if value > 0 and position not in small
+        ]
+        if others:
+            body[min(others)[1]].values[index] = SUPPRESSED
+    return table
 
 
 def compare_with(statistics: Statistics, reference: Statistics, label: str) -> Statistics:

@@ -118,11 +118,11 @@ def test_people_are_counted_once_and_a_deleted_account_never_as_a_person(in_requ
     # 10 participations; An twice is one person; the anonymised place is no person.
     assert sectors.row("total").values == [10, 8]
     assert sectors.row("onderwijs").values == [5, 4]
-    assert sectors.row("welzijn").values == [4, 4]
+    assert sectors.row("welzijn").values == ["×", 4]  # hides a small cell of its column
     assert sectors.row("-").values == [1, 0]
     assert "1" in sectors.note
     kinds = statistics.table("organisation_kinds")
-    assert kinds.row("school").values == [4, 3]
+    assert kinds.row("school").values == [4, "×"]  # protects the CLB's lone "< 3"
     assert kinds.row("CLB").values == [1, 1]
     assert kinds.row("-").values == [1, 0]  # no organisation: one "unknown" row
 
@@ -305,3 +305,43 @@ def test_the_page_speaks_english(world, client, make_user, sign_in_as):
         as_text=True
     )
     assert "Activities by type and theme" in html
+
+
+def test_a_lone_small_cell_cannot_be_worked_out_from_the_total():
+    """Tester's case (issue 18): registrations 12 = 5 + 6 + hidden; a second cell is hidden."""
+    from reporting.statistics import (
+        SUPPRESSED,
+        Column,
+        FigureRow,
+        FigureTable,
+        protect_small_cells,
+        shown,
+    )
+
+    people = Column("inschrijvingen", is_people=True)
+    table = FigureTable(
+        key="t",
+        title="Inschrijvingen",
+        row_header="soort",
+        columns=[people, Column("activiteiten")],
+        rows=[
+            FigureRow("a", "vorming", [5, 1]),
+            FigureRow("b", "studiedag", [6, 2]),
+            FigureRow("c", "casusoverleg", [1, 1]),
+            FigureRow("total", "Totaal", [12, 4], is_total=True),
+        ],
+    )
+    protect_small_cells(table)
+    assert [shown(row.values[0], people) for row in table.rows] == ["×", "6", "< 3", "12"]
+    assert table.row("a").values[0] == SUPPRESSED
+    assert [row.values[1] for row in table.rows] == [1, 2, 1, 4]  # not people: as they are
+
+    two_small = FigureTable(
+        key="u",
+        title="t",
+        row_header="r",
+        columns=[people],
+        rows=[FigureRow("a", "a", [1]), FigureRow("b", "b", [2]), FigureRow("c", "c", [9])],
+    )
+    protect_small_cells(two_small)
+    assert [row.values[0] for row in two_small.rows] == [1, 2, 9]  # two small: sum unknown already
