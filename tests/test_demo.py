@@ -45,6 +45,8 @@ def test_seed_demo_twice_gives_the_same_rows(app, runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "Democontent geladen" in first.output
+    summary = first.output.split("Democontent geladen:", 1)[1].split("\n", 1)[0]
+    assert not re.search(r"\d+ \w*_\w*", summary), f"a count without its Dutch label: {summary}"
     after_first = _snapshot()
 
     second = runner.invoke(args=["seed-demo"])
