@@ -31,19 +31,19 @@ import phonenumbers
 from stdnum.be import bis, nn
 
 from forums.pii_guard import (
-    _BIRTH_CUE,
-    _MONTH_NAMES,
     ADDRESS,
+    BIRTH_CUE,
     BIRTH_DATE,
     CHILD_AGE_YEARS,
     EMAIL,
+    MONTH_NAMES,
     NATIONAL_NUMBER,
     PHONE,
     Finding,
-    _as_seen,
-    _in_original,
-    _plausible_date,
+    as_seen,
     find_personal_data,
+    in_original,
+    plausible_date,
 )
 
 NAME = "name"
@@ -159,8 +159,8 @@ def known_school_names() -> list[str]:
 
 _ANY_DATE = re.compile(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[./-]\d)")
 _CUE_THEN_YEAR_OR_DAY = re.compile(
-    rf"{_BIRTH_CUE.pattern}\s*(?:op|in|on|le|en)?\s*"
-    rf"(?:(?:\d{{1,2}}(?:e|ste|de)?\s+(?:{_MONTH_NAMES})\b\.?(?:\s+\d{{4}})?)|"
+    rf"{BIRTH_CUE.pattern}\s*(?:op|in|on|le|en)?\s*"
+    rf"(?:(?:\d{{1,2}}(?:e|ste|de)?\s+(?:{MONTH_NAMES})\b\.?(?:\s+\d{{4}})?)|"
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?)|(?:(?:19|20)\d{{2}}))",
     re.IGNORECASE,
 )
@@ -171,7 +171,7 @@ def _birth_dates(text: str, today: dt.date) -> list[Finding]:
     oldest = today.replace(year=today.year - CHILD_AGE_YEARS, day=min(today.day, 28))
     for match in _ANY_DATE.finditer(text):
         day, _, month, year = match.groups()
-        date = _plausible_date(int(year), int(month), int(day), today)
+        date = plausible_date(int(year), int(month), int(day), today)
         if date is not None and oldest <= date <= today:
             found.append(Finding(match.start(), match.end(), BIRTH_DATE, match.group()))
     for match in _CUE_THEN_YEAR_OR_DAY.finditer(text):
@@ -195,7 +195,7 @@ def find_personal_data_strict(
     order of :data:`STRICT_KINDS`).
     """
     original = text or ""
-    seen, origin = _as_seen(original)
+    seen, origin = as_seen(original)
     today = today or dt.datetime.now(dt.UTC).date()
     strict = (
         _register_numbers(seen)
@@ -204,7 +204,7 @@ def find_personal_data_strict(
         + _birth_dates(seen, today)
         + _names(seen)
     )
-    candidates = [_in_original(f, original, origin) for f in strict]
+    candidates = [in_original(f, original, origin) for f in strict]
     candidates += find_personal_data(original, today=today)
     priority = {kind: n for n, kind in enumerate(STRICT_KINDS)}
     candidates.sort(key=lambda f: (f.start, -(f.end - f.start), priority[f.kind]))

@@ -129,15 +129,15 @@ MONTHS = {
     "november": 11, "nov": 11, "novembre": 11,
     "december": 12, "dec": 12, "décembre": 12, "decembre": 12,
 }  # fmt: skip
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = re.compile(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[./-]\d)")
 # ISO 8601 (2015-03-12), as school and care software print a date of birth.
 _ISO_DATE = re.compile(r"(?<![\d./-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d]|[./-]\d)")
 _WRITTEN_DATE = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:e|ste|de)?\s+({_MONTH_NAMES})\.?\s+(\d{{4}})(?!\d)", re.IGNORECASE
+    rf"(?<!\d)(\d{{1,2}})(?:e|ste|de)?\s+({MONTH_NAMES})\.?\s+(\d{{4}})(?!\d)", re.IGNORECASE
 )
 # Words that announce a date of birth; ° is the Flemish sign for "born".
-_BIRTH_CUE = re.compile(
+BIRTH_CUE = re.compile(
     r"(geboren|geboorte\w*|geb\.|°|verjaardag|jarig|born|date of birth|né|née|naissance)",
     re.IGNORECASE,
 )
@@ -145,7 +145,10 @@ BIRTH_CUE_WINDOW = 40  # characters before the date in which a cue counts
 CHILD_AGE_YEARS = 25  # a date this many years back or less may be a (young) person's birth
 
 
-def _plausible_date(year: int, month: int, day: int, today: dt.date) -> dt.date | None:
+def plausible_date(year: int, month: int, day: int, today: dt.date) -> dt.date | None:
+    """Return the date ``year``-``month``-``day`` (a two-digit year read as the nearest past
+    century), or None when no such calendar day exists. Used by this guard and the strict
+    one of the case tables (``casetables.guard``)."""
     if year < 100:
         year += 2000 if year <= today.year % 100 else 1900
     try:
@@ -176,11 +179,11 @@ def _birth_dates(text: str, today: dt.date) -> list[Finding]:
         day, month, year = match.groups()
         candidates.append((match, int(year), MONTHS[month.lower()], int(day), False))
     for match, year, month, day, short_year in candidates:
-        date = _plausible_date(year, month, day, today)
+        date = plausible_date(year, month, day, today)
         if date is None:
             continue
         before = text[max(0, match.start() - BIRTH_CUE_WINDOW) : match.start()]
-        cued = bool(_BIRTH_CUE.search(before))
+        cued = bool(BIRTH_CUE.search(before))
         oldest = today.replace(year=today.year - CHILD_AGE_YEARS, day=min(today.day, 28))
         youngest = today - dt.timedelta(days=365)
         in_child_range = oldest <= date <= youngest and not short_year
@@ -247,7 +250,7 @@ _INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 _DASHES = set("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 
 
-def _as_seen(text: str) -> tuple[str, list[int]]:
+def as_seen(text: str) -> tuple[str, list[int]]:
     """Return ``text`` as a reader sees it, and for each of its characters the index in
     ``text`` it came from: invisible characters dropped, dashes made "-", spaces " ",
     other characters NFKC-normalised (fullwidth "０" -> "0")."""
@@ -273,11 +276,11 @@ def find_personal_data(text: str, today: dt.date | None = None) -> list[Finding]
     birth. Where two findings overlap, the earlier one wins, and at the same
     start the longer; a national register number is checked before a phone number
     so an 11-digit number with a valid checksum is reported as what it is. The text
-    is read as a person sees it (:func:`_as_seen`: dashes, invisible characters,
+    is read as a person sees it (:func:`as_seen`: dashes, invisible characters,
     fullwidth digits); positions refer to ``text`` itself, ready for :func:`highlight`.
     """
     original = text or ""
-    text, origin = _as_seen(original)
+    text, origin = as_seen(original)
     today = today or dt.datetime.now(dt.UTC).date()
     candidates = (
         _national_numbers(text)
@@ -293,10 +296,12 @@ def find_personal_data(text: str, today: dt.date | None = None) -> list[Finding]
         if result and finding.start < result[-1].end:
             continue
         result.append(finding)
-    return [_in_original(finding, original, origin) for finding in result]
+    return [in_original(finding, original, origin) for finding in result]
 
 
-def _in_original(finding: Finding, original: str, origin: list[int]) -> Finding:
+def in_original(finding: Finding, original: str, origin: list[int]) -> Finding:
+    """Return ``finding`` (positions in the text :func:`as_seen` made) with its positions and
+    text in ``original``, through ``origin`` (the index map :func:`as_seen` returned)."""
     start, end = origin[finding.start], origin[finding.end - 1] + 1
     return Finding(start, end, finding.kind, original[start:end])
 
