@@ -76,6 +76,25 @@ class CaseState(enum.StrEnum):
     CLOSED = "closed"
 
 
+class Outcome(enum.StrEnum):
+    """How a case was closed (issue 19, "Outcome")."""
+
+    OFFER_FOUND = "offer_found"
+    CUSTOM = "custom"
+    NO_FIT = "no_fit"
+
+    @property
+    def label(self) -> str:
+        return str(OUTCOME_LABELS[self])
+
+
+OUTCOME_LABELS = {
+    Outcome.OFFER_FOUND: _l("aanbod gevonden"),
+    Outcome.CUSTOM: _l("maatwerk afgesproken"),
+    Outcome.NO_FIT: _l("geen passend aanbod"),
+}
+
+
 class CaseRequest(Base):
     """A case request (casusaanvraag) to a region's case table (casustafel, ROTS).
 
@@ -106,6 +125,28 @@ class CaseRequest(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[dt.datetime | None]
     erased_at: Mapped[dt.datetime | None]
+    # Intake (issue 19): accepted, or redirected to an offer of the regional map.
+    accepted_at: Mapped[dt.datetime | None]
+    redirect_offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offers.id", ondelete="SET NULL")
+    )
+    # The table: an invite-only activity; who accepted its invitation takes part.
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+    table_at: Mapped[dt.datetime | None]  # copied from the activity: time to a table stays
+    # Outcome: anonymous (kept after erasure) except ``outcome_note`` (erased).
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offers.id", ondelete="SET NULL")
+    )
+    outcome_offer_kind: Mapped[str | None] = mapped_column(String(30))  # an OfferKind value
+    outcome_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))
+    # Follow-up: a check-in date (Europe/Brussels calendar day) and one line back.
+    follow_up_on: Mapped[dt.date | None]
+    follow_up_report: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    follow_up_reported_at: Mapped[dt.datetime | None]
 
     requester: Mapped[User | None] = relationship()
     region: Mapped[Region] = relationship()
@@ -124,3 +165,68 @@ class CaseRead(Base):
     read_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     reader: Mapped[User | None] = relationship()
+
+
+class CaseMessage(Base):
+    """A question for clarification from a coordinator, or the requester's answer
+    (issue 19, "Intake"). Shown inside Bruggen only; the mail says "you have an update on
+    case C-…". ``body`` passed the strict guard and is erased with the case's texts."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_requests.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class CaseNote(Base):
+    """Meeting notes of a table for one partner (issue 19, "Meeting notes"): what was
+    said from ``organisation_id``'s side (or the participant ``partner_id``'s). Visible to
+    the table's participants, the requester and the region's coordinators; ``body`` passed
+    the strict guard and is erased with the case's texts."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_requests.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None]
+
+    partner: Mapped[User | None] = relationship(foreign_keys=[partner_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+
+class CaseAgreement(Base):
+    """An agreement of a table: who (``partner_id``) does what by when (``due_on``, a
+    Europe/Brussels calendar day). The partner confirms it (``confirmed_at``). ``what``
+    passed the strict guard and is erased with the case's texts."""
+
+    __tablename__ = "case_agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_requests.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    what: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[dt.date | None]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None]
+
+    partner: Mapped[User | None] = relationship(foreign_keys=[partner_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])

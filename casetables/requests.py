@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from casetables.guard import find_personal_data_strict, known_school_names, strict_kinds
 from casetables.models import CaseRead, CaseRequest, SchoolLevel, Urgency
@@ -21,6 +21,7 @@ from community.accounts.permissions import is_signed_in
 from community.core.db import utcnow
 from community.core.errors import DomainError
 from community.core.extensions import db
+from events.models import Invitation, InvitationStatus
 from signals.models import AgeGroup
 
 #: Characters of a case code: no 0/O, 1/I/L, so a code read aloud is not misheard.
@@ -145,16 +146,57 @@ def file_request(
     return case
 
 
+def is_table_participant(user, case: CaseRequest) -> bool:
+    """True when ``user`` accepted the invitation to ``case``'s table (issue 19,
+    "Access": "the invited participants who accepted"): an accepted
+    :class:`events.models.Invitation` to ``case.event_id`` for this member, or for their
+    address when the account is verified (an invitation by address, accepted before
+    the account existed or without signing in). False before a table is planned."""
+    if not is_signed_in(user) or case.event_id is None:
+        return False
+    mine = Invitation.user_id == user.id
+    if user.is_verified:
+        mine = or_(mine, func.lower(Invitation.email) == user.email.lower())
+    query = select(Invitation.id).where(
+        Invitation.event_id == case.event_id,
+        Invitation.status == InvitationStatus.ACCEPTED,
+        mine,
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def table_participants(case: CaseRequest) -> list[User]:
+    """The members who accepted the invitation to ``case``'s table (by account, or by
+    the address of a verified account), ordered by name; [] before a table is planned."""
+    if case.event_id is None:
+        return []
+    accepted = select(Invitation.user_id, func.lower(Invitation.email)).where(
+        Invitation.event_id == case.event_id, Invitation.status == InvitationStatus.ACCEPTED
+    )
+    rows = db.session.execute(accepted).all()
+    ids = {user_id for user_id, _ in rows if user_id is not None}
+    addresses = {address for _, address in rows}
+    query = select(User).where(
+        or_(
+            User.id.in_(ids),
+            and_(User.is_verified.is_(True), func.lower(User.email).in_(addresses)),
+        )
+    )
+    return sorted(db.session.scalars(query), key=lambda user: (user.name.lower(), user.id))
+
+
 def can_read_case(user, case: CaseRequest) -> bool:
     """True when ``user`` may see the content of ``case`` (issue 19, "Access"): its
-    requester, or a coordinator of its own region. Nobody else, admins included: an
-    admin who is not a coordinator of that region sees counts only. (Accepted table
-    participants are not built yet.)"""
+    requester, a coordinator of its own region, or a participant who accepted the
+    invitation to its table (:func:`is_table_participant`). Nobody else, admins
+    included: an admin who is not a coordinator of that region sees counts only."""
     if not is_signed_in(user):
         return False
     if case.requester_id is not None and case.requester_id == user.id:
         return True
-    return any(region.id == case.region_id for region in user.coordinated_regions)
+    if any(region.id == case.region_id for region in user.coordinated_regions):
+        return True
+    return is_table_participant(user, case)
 
 
 def read_case(user, case: CaseRequest) -> CaseRequest:

@@ -11,9 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, delete, select, update
 
-from casetables.models import CaseRequest, CaseState
+from casetables.models import (
+    CaseAgreement,
+    CaseMessage,
+    CaseNote,
+    CaseRequest,
+    CaseState,
+)
 from community.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -26,19 +32,41 @@ def purge_case_texts(now: dt.datetime, retention: dt.timedelta) -> int:
     """Erase the free texts of cases closed more than ``retention`` ago (clamped to
     ``MAX_RETENTION_DAYS``) before ``now`` (aware UTC); return how many cases.
 
-    Sets ``stuck``, ``tried``, ``question`` to "" and ``erased_at`` to ``now``; cases
+    Sets ``stuck``, ``tried``, ``question``, ``outcome_note`` and ``follow_up_report`` to
+    "", deletes the case's messages and meeting notes and empties its agreements' texts
+    (who and by when stay, for the statistics), and sets ``erased_at`` to ``now``; cases
     erased before are left alone. Flushes; the caller commits.
     """
     retention = min(retention, dt.timedelta(days=MAX_RETENTION_DAYS))
-    result: CursorResult = db.session.execute(  # type: ignore[assignment]
-        update(CaseRequest)
+    due = (
+        select(CaseRequest.id)
         .where(
             CaseRequest.state == CaseState.CLOSED.value,
             CaseRequest.closed_at.is_not(None),
             CaseRequest.closed_at < now - retention,
             CaseRequest.erased_at.is_(None),
         )
-        .values(stuck="", tried="", question="", erased_at=now)
+        .scalar_subquery()
+    )
+    ids = list(db.session.scalars(select(CaseRequest.id).where(CaseRequest.id.in_(due))))
+    if not ids:
+        return 0
+    for table in (CaseMessage, CaseNote):
+        db.session.execute(
+            delete(table).where(table.case_id.in_(ids)).execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        update(CaseAgreement)
+        .where(CaseAgreement.case_id.in_(ids))
+        .values(what="")
+        .execution_options(synchronize_session=False)
+    )
+    result: CursorResult = db.session.execute(  # type: ignore[assignment]
+        update(CaseRequest)
+        .where(CaseRequest.id.in_(ids))
+        .values(
+            stuck="", tried="", question="", outcome_note="", follow_up_report="", erased_at=now
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.flush()

@@ -61,6 +61,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "forums",
         "regionmap",
         "signals",
+        "casetables",
     },
     "casetables": {
         "community.core",
