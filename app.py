@@ -46,6 +46,7 @@ BLUEPRINTS = (
     "signals.views:bp",  # signals, recognitions, bundles, policy notes, answers
     "reporting.views:bp",  # statistics, progress reports, the project group
     "regionmap.views:bp",  # offer catalogue, organisations, consultation bodies, analyses
+    "casetables.views:bp",  # case tables: request, intake, the table, notes, outcome
 )
 
 #: The ``COMMANDS`` of each package's ``cli`` module (``flask <command>``; cron: README).
@@ -57,6 +58,7 @@ CLI_COMMANDS = (
     "events.cli:COMMANDS",  # send-reminders, release-expired-registrations
     "forums.cli:COMMANDS",  # send-forum-digest
     "signals.cli:COMMANDS",  # (none yet)
+    "casetables.cli:COMMANDS",  # case follow-up reminders
     "demo.cli:COMMANDS",  # seed-demo
 )
 
