@@ -77,6 +77,26 @@ def _national_numbers(text: str) -> list[Finding]:
     return found
 
 
+# --- numbers typed with the letter O --------------------------------------------------
+
+# A run of digits, the letter O and separators with at least six real digits: "O47O 12 34
+# 56" is a phone number to a reader. Same length, so positions stay valid.
+_O_NUMBER = re.compile(r"(?<![\w])[\dOo](?:[\s./-]?[\dOo]){7,}(?![\w])")
+
+
+def _o_as_zero(text: str) -> str:
+    """``text`` with the letter O read as the digit 0 inside number-like runs that hold at
+    least six digits (the other runs unchanged; same length)."""
+
+    def zero(match: re.Match[str]) -> str:
+        run = match.group()
+        if sum(char.isdigit() for char in run) < 6:
+            return run
+        return run.replace("O", "0").replace("o", "0")
+
+    return _O_NUMBER.sub(zero, text)
+
+
 # --- phone numbers --------------------------------------------------------------------
 
 _PHONE_SEP = r"[\s./-]?"
@@ -109,8 +129,28 @@ def _phones(text: str) -> list[Finding]:
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
+# Written to slip past a robot: "naam [at] domein.be", "naam(at)domein(dot)be",
+# "naam at domein punt be", "naam apenstaartje domein.be".
+_AT = (
+    r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje|apenstaart)\s*[\])}>]\s*"
+    r"|\s+(?:at|apenstaartje|apenstaart)\s+)"
+)
+_DOT = r"(?:\.|\s*[\[({<]\s*(?:dot|punt)\s*[\])}>]\s*|\s+(?:dot|punt)\s+)"
+_SPELLED_EMAIL = re.compile(
+    rf"(?<![\w.%+-])[\w.%+-]+{_AT}[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,}}\b",
+    re.IGNORECASE,
+)
+
+
 def _emails(text: str) -> list[Finding]:
-    return [Finding(m.start(), m.end(), EMAIL, m.group()) for m in _EMAIL.finditer(text)]
+    found = [Finding(m.start(), m.end(), EMAIL, m.group()) for m in _EMAIL.finditer(text)]
+    for match in _SPELLED_EMAIL.finditer(text):
+        # The bare word "at" is English too ("meet at school.be"?): only with a spelled dot
+        # or brackets does it read as an address.
+        spelled = re.search(r"[\[({<]|\s(?:dot|punt)\s|apenstaart", match.group(), re.I)
+        if spelled:
+            found.append(Finding(match.start(), match.end(), EMAIL, match.group()))
+    return found
 
 
 # --- dates of birth -----------------------------------------------------------------
@@ -200,6 +240,8 @@ STREET_SUFFIXES = (
     "ring", "park", "berg", "veld", "hoek", "kant", "boulevard", "avenue", "rue", "square",
 )  # fmt: skip
 _SUFFIXES = "|".join(STREET_SUFFIXES)
+# Abbreviated streets as people write them: "Kerkstr. 12", "Gentsestwg 5", "Stationsln. 3".
+_ABBREVIATED = r"(?:str|stwg|stw|ln)\.?"
 # Words ending in a suffix that are not streets ("onderweg 3 uur").
 _NOT_STREETS = {"onderweg", "halfweg", "midweg", "allerweg", "wegweg", "park", "ring", "hof"}
 # A number followed by one of these counts something; it is no house number.
@@ -210,7 +252,7 @@ _UNITS = (
 )
 _STREET = re.compile(
     rf"(?<![\w-])((?:[A-ZÀ-Þ][\w'.-]*\s+){{0,3}}"
-    rf"(?:[A-Za-zÀ-ÿ'-]+(?:{_SUFFIXES})|(?:{_SUFFIXES.title()})))"
+    rf"(?:[A-Za-zÀ-ÿ'-]+(?:{_SUFFIXES})|(?:{_SUFFIXES.title()})|[A-ZÀ-Þ][a-zà-ÿ'-]+{_ABBREVIATED}))"
     rf"\s+(\d{{1,4}}(?:\s?[a-zA-Z](?![\w]))?(?:\s*(?:bus|b\.?)\s*\d+)?)"
     rf"(?![\d\w:,.]\d)(?!\s*{_UNITS})",
 )
@@ -253,7 +295,8 @@ _DASHES = set("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 def as_seen(text: str) -> tuple[str, list[int]]:
     """Return ``text`` as a reader sees it, and for each of its characters the index in
     ``text`` it came from: invisible characters dropped, dashes made "-", spaces " ",
-    other characters NFKC-normalised (fullwidth "０" -> "0")."""
+    decimal digits of any script made ASCII ("٠٤٧٠" -> "0470"), other characters
+    NFKC-normalised (fullwidth "０" -> "0")."""
     seen: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -263,6 +306,8 @@ def as_seen(text: str) -> tuple[str, list[int]]:
             char = "-"
         elif unicodedata.category(char) == "Zs":
             char = " "
+        elif unicodedata.category(char) == "Nd":
+            char = str(unicodedata.digit(char))  # Eastern Arabic "٠٤٧٠", Persian, Devanagari
         for part in unicodedata.normalize("NFKC", char):
             seen.append(part)
             origin.append(index)
@@ -282,10 +327,11 @@ def find_personal_data(text: str, today: dt.date | None = None) -> list[Finding]
     original = text or ""
     text, origin = as_seen(original)
     today = today or dt.datetime.now(dt.UTC).date()
+    numbers = _o_as_zero(text)
     candidates = (
-        _national_numbers(text)
+        _national_numbers(numbers)
         + _emails(text)
-        + _phones(text)
+        + _phones(numbers)
         + _birth_dates(text, today)
         + _addresses(text)
     )

@@ -311,3 +311,42 @@ def test_a_reply_with_a_pasted_en_dash_national_number_is_refused_and_marked(
     html = response.get_data(as_text=True)
     assert '<mark data-kind="national_number">85.07.30\u2013033.28</mark>' in html
     assert db.session.scalar(select(func.count(Post.id))) == 1  # only the opening post
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "marked"),
+    [
+        ("bel ٠٤٧٠ ١٢ ٣٤ ٥٦ na school", "phone", "٠٤٧٠ ١٢ ٣٤ ٥٦"),  # Eastern Arabic digits
+        ("bel ۰۴۷۰۱۲۳۴۵۶", "phone", "۰۴۷۰۱۲۳۴۵۶"),  # Persian digits
+        ("bel O47O 12 34 56 na school", "phone", "O47O 12 34 56"),  # the letter O for 0
+        ("gsm o470.12.34.56", "phone", "o470.12.34.56"),
+        ("RRN 85.O7.3O-O33.28", "national_number", "85.O7.3O-O33.28"),
+        ("mail naam [at] domein.be", "email", "naam [at] domein.be"),
+        ("naam(at)domein(dot)be", "email", "naam(at)domein(dot)be"),
+        ("jan.peeters at telenet punt be", "email", "jan.peeters at telenet punt be"),
+        ("naam apenstaartje domein.be", "email", "naam apenstaartje domein.be"),
+        ("woont in de Kerkstr. 12 te Gent", "address", "Kerkstr. 12"),
+        ("Gentsestwg 145 bus 2", "address", "Gentsestwg 145 bus 2"),
+    ],
+)
+def test_personal_data_written_to_slip_past_is_found(text, kind, marked):
+    """Tester-a's misses (issue 17/18 round): digits of another script, the letter O typed
+    for a zero, an e-mail address spelled out, an abbreviated street. Positions refer to
+    the text itself."""
+    findings = find_personal_data(text)
+    assert [(f.kind, f.text) for f in findings] == [(kind, marked)]
+    assert text[findings[0].start : findings[0].end] == marked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We meet at school.be next week.",  # English "at" without a spelled dot
+        "Zoo 12 en OOOO 12",
+        "We gebruikten 2 str. papier en 3 lokalen.",
+        "Thema 2: van 10 tot 12 uur, ook om 14 uur.",
+        "Om 1O uur begint het.",  # too few digits to be a number
+    ],
+)
+def test_ordinary_text_near_the_new_rules_is_not_flagged(text):
+    assert find_personal_data(text) == []
