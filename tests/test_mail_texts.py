@@ -539,6 +539,28 @@ def test_invitation_reminder_and_withdrawal_mails_have_their_lines(
     assert rendered == ["invitation", "invitation_reminder", "invitation_withdrawn"]
 
 
+def test_a_mail_about_an_activity_without_a_place_has_no_empty_where_line(
+    make_event, make_user, mailbox, rendered
+):
+    """A case table or project-group meeting planned before its room is known: the
+    invitation says what and when, and no "Waar:" line with nothing after it (found by
+    trying the product)."""
+    from events import invitations
+
+    event = make_event(
+        title="Casusoverleg zonder zaal", capacity=5, venue_name="", venue_address=""
+    )
+    organiser = make_user("admin", display_name="Coördinator Noord")
+    invitations.invite(event, invited_by=organiser, emails=["gast@example.org"])
+    send()
+    (message,) = mailbox
+    lines = assert_lines(message, "Activiteit: Casusoverleg zonder zaal")
+    assert not [line for line in lines if line.startswith("Waar")], lines
+    when = next(line for line in lines if line.startswith("Wanneer: "))
+    follows(lines, when, f"Meer informatie: {BASE}/activiteiten/{event.slug}")
+    assert "Waar:" not in html_of(message)
+
+
 def test_cancellation_mail_to_an_unanswered_invitee_has_its_lines(
     make_event, make_user, mailbox, rendered
 ):
