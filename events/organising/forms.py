@@ -7,6 +7,8 @@ themes, organisations) are filled in by the view with the ``fill_*`` helpers.
 
 from __future__ import annotations
 
+import re
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -106,10 +108,31 @@ class _DutchDates:
         return valid
 
 
+# "Jan Peeters <jan@school.be>", as a mail program copies an address with its name.
+_NAMED_ADDRESS = re.compile(r"(?:\"[^\"]*\"|[^,<>\"]*)\s*<\s*([^<>\s]+)\s*>")
+
+
 def parse_emails(text: str) -> list[str]:
-    """Split ``text`` on lines, commas and semicolons into e-mail addresses (empty ones dropped)."""
-    parts = text.replace(";", "\n").replace(",", "\n").splitlines()
-    return [p.strip() for p in parts if p.strip()]
+    """Split ``text`` on lines, commas and semicolons into e-mail addresses (empty ones
+    dropped). Addresses copied from a mail program with their names ("Jan Peeters
+    <jan@school.be>; "Smet, An" <an@clb.be>", as Outlook and Thunderbird copy them) give the
+    address in the angle brackets; a name written "Peeters, Jan <jan@school.be>" leaves
+    no stray "Peeters" behind (a part without "@" on a line with named addresses is part
+    of a name)."""
+    found: list[str] = []
+    for line in text.replace(";", "\n").splitlines():
+        named = list(_NAMED_ADDRESS.finditer(line))
+        parts: list[tuple[int, str]] = [(match.start(), match.group(1)) for match in named]
+        position = 0
+        for piece in _NAMED_ADDRESS.sub(lambda m: "," + " " * (len(m.group()) - 1), line).split(
+            ","
+        ):
+            bare = piece.strip()
+            if bare and ("@" in bare or not named):
+                parts.append((position, bare))
+            position += len(piece) + 1
+        found.extend(address for _, address in sorted(parts))
+    return found
 
 
 class EventForm(_DutchDates, FlaskForm):

@@ -394,6 +394,27 @@ def test_invite_form_refuses_bad_addresses_and_stores_nothing(rots, coordinator,
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
 
 
+def test_addresses_pasted_from_a_mail_program_with_names_are_invited(
+    rots, coordinator, client, mailbox
+):
+    """Outlook and Thunderbird copy "Name <address>; ..." (a name may hold a comma): each
+    address is invited once, no name is read as an address (found by trying the product)."""
+    sign_in(client, coordinator)
+    url = f"/beheer/activiteiten/{rots.slug}/uitnodigingen"
+    pasted = (
+        'Peeters, Jan <jan@school.example>; "Smet, An" <an@clb.example>\n'
+        "Lise Claes <lise@jeugdhulp.example>, los@extern.example"
+    )
+    response = client.post_form(url, {"emails": pasted})
+    assert response.status_code == 302
+    assert sorted(m["To"] for m in mailbox) == [
+        "an@clb.example",
+        "jan@school.example",
+        "lise@jeugdhulp.example",
+        "los@extern.example",
+    ]
+
+
 def test_invitation_pages_are_for_the_activitys_organisers_only(
     rots, make_user, make_region, client
 ):
