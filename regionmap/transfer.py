@@ -147,11 +147,17 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
     header = [(one_line(str(h or "")) or "").lower()[:40] for h in table[0]]
     rows = []
     for values in table[1:]:
-        cells = ["" if v is None else _cell(v) for v in values]
-        if not any(cells):
+        cells = ["" if v is None or isinstance(v, _Formula) else _cell(v) for v in values]
+        formulas = [
+            header[i] for i, v in enumerate(values) if isinstance(v, _Formula) and i < len(header)
+        ]
+        if not any(cells) and not formulas:
             rows.append({})  # keep row numbers; an empty row is skipped later
             continue
-        rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h})
+        row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+        if formulas:
+            row[FORMULA_KEY] = ", ".join(h for h in formulas if h) or "?"
+        rows.append(row)
     if len(rows) > MAX_ROWS:
         raise SpreadsheetRefused(
             _l("Het bestand heeft te veel rijen (hoogstens %(n)s).", n=MAX_ROWS)
@@ -186,18 +192,40 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         raise SpreadsheetRefused(_l("Het CSV-bestand kan niet gelezen worden.")) from None
 
 
-def _xlsx_rows(data: bytes) -> list[list]:
+#: Key in a row for the columns whose cell holds a formula without a computed value.
+FORMULA_KEY = "\x00formula"
+
+
+class _Formula:
+    """A cell holding a formula whose value the file does not carry (a file written by a
+    program that does not compute, not saved by Excel or LibreOffice): not read as empty."""
+
+
+def _first_sheet_values(data: bytes, *, data_only: bool) -> list[list]:
     from openpyxl import load_workbook
 
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    rows = []
+    for row in workbook.worksheets[0].iter_rows(values_only=True):
+        rows.append(list(row))
+        if len(rows) > MAX_ROWS + 1:
+            break
+    workbook.close()
+    return rows
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    """The first sheet's values; a formula cell gives its value as last computed and
+    saved, or :class:`_Formula` when the file holds none."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        workbook.close()
+        rows = _first_sheet_values(data, data_only=True)
+        if any(value is None for row in rows for value in row):
+            formulas = _first_sheet_values(data, data_only=False)
+            for row, written in zip(rows, formulas, strict=False):
+                for i, value in enumerate(row):
+                    text = written[i] if i < len(written) else None
+                    if value is None and isinstance(text, str) and text.startswith("="):
+                        row[i] = _Formula()
         return rows
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise SpreadsheetRefused(_l("Het XLSX-bestand kan niet gelezen worden.")) from None
@@ -224,6 +252,20 @@ class Reason:
 
     def __bool__(self) -> bool:
         return True
+
+
+def _refuse_formulas(row: dict[str, str]) -> None:
+    """Refuse a row with a formula cell that carries no value (:class:`_Formula`), naming
+    its columns, instead of reading the cell as empty."""
+    if FORMULA_KEY in row:
+        raise _RowError(
+            _l(
+                "Kolom %(columns)s bevat een formule zonder berekende waarde. Open het bestand "
+                "in Excel of LibreOffice en bewaar het opnieuw, of plak de waarden in plaats "
+                "van de formule.",
+                columns=row[FORMULA_KEY],
+            )
+        )
 
 
 def _choice(value: str, members: Iterable, what) -> str:
@@ -405,6 +447,7 @@ def _run_offers(rows, user, default_region, *, write: bool) -> ImportPreview:
             continue
         name = one_line(row.get("naam") or "") or ""
         try:
+            _refuse_formulas(row)
             fields = _offer_fields(row, lookup, default_region)
             check_offer_fields(fields)
             assert fields.region is not None
@@ -475,6 +518,7 @@ def _run_organisations(rows, user, default_region, *, write: bool) -> ImportPrev
             continue
         name = one_line(row.get("naam") or "") or ""
         try:
+            _refuse_formulas(row)
             fields = _organisation_fields(row, lookup, default_region)
             if fields.sector not in SECTOR_VALUES:
                 raise _RowError(_l("De sector ontbreekt."))

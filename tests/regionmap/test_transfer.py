@@ -130,6 +130,21 @@ def test_the_fixed_rows_are_added_when_the_file_is_imported_again(
     )
 
 
+def test_a_formula_cell_without_a_value_is_refused_by_name_not_read_as_empty(
+    client, sign_in_as, coordinator, provider, themes
+):
+    """A file written by a program that does not compute (openpyxl, a script) holds
+    "=A2" with no value: the row is refused naming the column and saying what to do,
+    instead of "give it a name" (found by trying the product). Saved values are read."""
+    rows = spreadsheet_rows(bad=False)[:3]
+    rows[1]["naam"] = '=CONCAT("Aanbod ", "X")'
+    sign_in_as(coordinator)
+    page = upload(client, xlsx_file(rows), "aanbod.xlsx").get_data(as_text=True)
+    assert "2 nieuw, 0 gewijzigd, 0 ongewijzigd, 1 geweigerd" in page
+    assert "Kolom naam bevat een formule zonder berekende waarde" in page
+    assert offers() == 0
+
+
 def test_an_unreadable_file_is_refused_with_a_message(client, sign_in_as, coordinator, west):
     sign_in_as(coordinator)
     for data, name, message in [
