@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
@@ -19,8 +19,11 @@ def _source_messages() -> set[str]:
     def visible(path: str) -> bool:
         return not Path(path).name.startswith(".") and Path(path).name != "__pycache__"
 
+    # The keywords `make translations-update` extracts with: also the lazy strings of
+    # forms, enums and errors (``_l``), which Babel's defaults leave out.
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, directory_filter=visible
+        str(ROOT), method_map, options_map, keywords=keywords, directory_filter=visible
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found
