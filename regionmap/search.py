@@ -98,7 +98,8 @@ def offer_match(terms: list[str]) -> ColumnElement[bool] | None:
         return None
     if db.engine.dialect.name == "postgresql":
         query = " & ".join(f"{t}:*" if len(t) >= 3 else t for t in terms)
-        document = literal_column(_PG_DOCUMENT)  # the indexed expression, so the index serves
+        # the indexed expression, so the index serves
+        document: ColumnElement[str] = literal_column(_PG_DOCUMENT)
         tsquery = func.to_tsquery(literal_column("'dutch'::regconfig"), query)
         return document.op("@@")(tsquery)
     fts_query = " ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)

@@ -145,7 +145,7 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
     if not table:
         raise SpreadsheetRefused(_l("Het bestand bevat geen rijen."))
     header = [(one_line(str(h or "")) or "").lower()[:40] for h in table[0]]
-    rows = []
+    rows: list[dict[str, str]] = []
     for values in table[1:]:
         cells = ["" if v is None or isinstance(v, _Formula) else _cell(v) for v in values]
         formulas = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DDL, DateTime, MetaData, Table, TypeDecorator, event, inspect
+from sqlalchemy import DDL, DateTime, FromClause, MetaData, TypeDecorator, event, inspect
 from sqlalchemy.orm import DeclarativeBase, registry
 
 from community.core.text import fold
@@ -96,13 +96,14 @@ def keep_folded_copy(model: type, target: str, sources: tuple[str, ...]) -> None
 
 
 def attach_dialect_ddl(
-    table: Table, create: dict[str, list[str]], drop: dict[str, list[str]]
+    table: FromClause, create: dict[str, list[str]], drop: dict[str, list[str]]
 ) -> None:
     """Run ``create[dialect]`` after ``table`` is made and ``drop[dialect]`` before it is dropped.
 
     For schema objects the models do not describe (full-text search tables, triggers and
     indexes per database: ``forums.search``, ``regionmap.search``); each statement runs
     only on its own dialect ("sqlite", "postgresql"). The migrations make the same objects.
+    ``table`` is a model's ``__table__`` (a :class:`sqlalchemy.Table`).
     """
     for dialect, statements in create.items():
         for statement in statements:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import overload
 
 #: Any control character (Unicode category Cc: C0, DEL and C1), tab, CR and LF included.
 ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -56,6 +57,10 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@overload
+def one_line(text: str) -> str: ...
+@overload
+def one_line(text: None) -> None: ...
 def one_line(text: str | None) -> str | None:
     """Return ``text`` as one line: line breaks, tabs and every other run of white space
     (also U+2028, NEL, no-break space) become one space, none at either end; other

@@ -84,7 +84,7 @@ def analysis(analysis_id):
             selectinload(RegionalAnalysis.actions),
         )
     )
-    slugs = {"offers": set(), "practices": set(), "events": set()}
+    slugs: dict[str, set[str]] = {"offers": set(), "practices": set(), "events": set()}
     for point in item.points:
         slugs["offers"].update(point.offer_slugs or [])
         slugs["practices"].update(point.practice_slugs or [])

@@ -88,7 +88,7 @@ def import_commit():
         flash(_("Dit importvoorstel is onvolledig; kies het bestand opnieuw."), "error")
         return render_template("regionmap/import.html", form=_import_form()), 422
     try:
-        token = json.loads(form.token.data)
+        token = json.loads(form.token.data or "")
         data = base64.b64decode(token["data"], validate=True)
         what, name = str(token["what"]), str(token["name"])
         region = db.session.get(Region, int(token["region"])) if token.get("region") else None
