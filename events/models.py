@@ -6,7 +6,19 @@ import datetime as dt
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, event, false, func
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    event,
+    false,
+    func,
+)
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import get_history
 
@@ -283,6 +295,14 @@ class Registration(Base):
     workshop_choices: Mapped[list[WorkshopChoice]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
     )
+
+    @classmethod
+    def has_mail_address(cls) -> ColumnElement[bool]:
+        """SQL: the registration has a real e-mail address, not the stand-in of a walk-in
+        who gave none (``events.organising.checkin``: no "@", never mailed). Every query
+        that picks registrations to mail (changes, reminders, follow-up, group mail) uses
+        it."""
+        return cls.email.contains("@")
 
 
 @event.listens_for(Registration, "before_update")

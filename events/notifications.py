@@ -145,7 +145,7 @@ def _live_registrations(event: Event, states) -> list[Registration]:
         .where(
             Registration.event_id == event.id,
             Registration.state.in_(states),
-            Registration.email.contains("@"),  # not a walk-in's stand-in address
+            Registration.has_mail_address(),
         )
         .options(joinedload(Registration.event))
         .order_by(Registration.created_at, Registration.id)
@@ -213,7 +213,7 @@ def send_reminders(now: dt.datetime) -> int:
             Event.starts_at <= now + REMINDER_BEFORE,
             Registration.state == RegistrationState.CONFIRMED,
             Registration.reminder_sent_at.is_(None),
-            Registration.email.contains("@"),  # not a walk-in's stand-in address
+            Registration.has_mail_address(),
         )
         .options(joinedload(Registration.event).joinedload(Event.network))
         .order_by(Event.starts_at, Registration.id)

@@ -154,7 +154,7 @@ def send_follow_up(now: dt.datetime) -> tuple[int, int]:
                 Registration.event_id == event.id,
                 Registration.state == RegistrationState.CONFIRMED,
                 Registration.attended.is_(True),
-                Registration.email.contains("@"),  # not a walk-in's stand-in address
+                Registration.has_mail_address(),
                 EvaluationRequest.mailed_at.is_(None),
             )
             .order_by(Registration.id)

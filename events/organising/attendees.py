@@ -111,7 +111,7 @@ def mail_participants(event: Event, subject: str, body: str, *, sender) -> int:
         .where(
             Registration.event_id == event.id,
             Registration.state == RegistrationState.CONFIRMED,
-            Registration.email.contains("@"),  # not a walk-in's stand-in address
+            Registration.has_mail_address(),
         )
         .options(selectinload(Registration.user))
         .order_by(Registration.created_at, Registration.id)
