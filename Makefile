@@ -80,18 +80,19 @@ PYTEST_PASS = start=$$(date +%s); $(BIN)/pytest -n $(PYTEST_WORKERS) $(1); rc=$$
 	if [ $$rc -eq 5 ]; then echo "$(2) pass: pytest collected no tests"; fi
 
 # In CI (CI=true) the whole suite runs a second time against a fresh PostgreSQL database,
-# without the browser tests (tests/e2e run once, on SQLite; .ci/run installs Debian's chromium)
-# and without tests/scaleout (it always makes its own PostgreSQL database: once is enough).
+# with only the browser tests marked both_databases (the others run once, on SQLite; .ci/run
+# installs Debian's chromium) and without tests/scaleout (it always makes its own
+# PostgreSQL database: once is enough).
 test: lint translations $(AXE) $(ICALJS)
 	@$(call PYTEST_PASS,,SQLite); exit $$rc
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
-test-postgres: translations $(ICALJS)
+test-postgres: translations $(AXE) $(ICALJS)
 	@db=$(PG_TEST_DB)_$$(date +%s)_$$$$; \
 	echo "PostgreSQL pass on database $$db"; \
 	$(PG_EXEC) "CREATE DATABASE $$db" || exit 1; \
 	export TEST_DATABASE_URL=$(PG_URL)/$$db; \
-	$(call PYTEST_PASS,--ignore=tests/e2e --ignore=tests/scaleout,PostgreSQL); \
+	$(call PYTEST_PASS,--ignore=tests/scaleout,PostgreSQL); \
 	$(PG_EXEC) "DROP DATABASE $$db WITH (FORCE)"; \
 	exit $$rc
 

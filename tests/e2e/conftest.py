@@ -6,11 +6,17 @@ SQLite file seeded with the demo content; mail goes to the real aiosmtpd server
 of ``tests/conftest.py`` so a journey can read the links in what it received.
 Chromium is Debian's ``/usr/bin/chromium`` (``.ci/run`` installs it); when it
 is missing the tests fail with that reason, they never skip.
+
+With ``TEST_DATABASE_URL`` (the PostgreSQL pass of ``make test``) only the tests marked
+``both_databases`` run, and the server's database is a fresh PostgreSQL database on that
+server (made for the session, seeded, dropped at the end); the others are deselected
+there, since they ran on SQLite in the first pass.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -101,9 +107,50 @@ def links_in(message: EmailMessage) -> list[str]:
     return re.findall(r"https?://\S+", part.get_content())
 
 
+def pytest_collection_modifyitems(config, items):
+    """In the PostgreSQL pass keep only the browser tests marked ``both_databases``."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    here = str(HERE)
+    kept, dropped = [], []
+    for item in items:
+        in_e2e = str(item.path).startswith(here)
+        (dropped if in_e2e and not item.get_closest_marker("both_databases") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, smtp_server):
-    """The Bruggen app served by werkzeug on 127.0.0.1 (a free port), on the seeded demo."""
+def e2e_database_url(tmp_path_factory):
+    """SQLite in a temporary folder; with ``TEST_DATABASE_URL`` a fresh PostgreSQL database
+    ``<name>_e2e`` (``_e2e_gw0`` under xdist) on that server, dropped at the end."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'bruggen.sqlite'}"
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    from app import database_url as normalise_url
+
+    base = make_url(normalise_url(url))
+    name = f"{base.database}_e2e_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, smtp_server, e2e_database_url):
+    """The Bruggen app served by werkzeug on 127.0.0.1 (a free port), on the seeded demo,
+    on SQLite (or PostgreSQL in that pass: :func:`e2e_database_url`)."""
     from demo.seed import seed_demo
 
     collector, smtp_port = smtp_server
@@ -111,7 +158,7 @@ def server(tmp_path_factory, smtp_server):
     app = create_app(
         {
             "SECRET_KEY": "e2e-secret-key",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bruggen.sqlite'}",
+            "SQLALCHEMY_DATABASE_URI": e2e_database_url,
             "MAIL_BACKEND": "smtp",
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp_port,

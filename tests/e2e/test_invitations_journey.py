@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -80,6 +81,7 @@ def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@pytest.mark.both_databases
 def test_invite_three_two_accept_one_declines_then_check_in_on_a_tablet(
     server, new_page, axe_source
 ):
