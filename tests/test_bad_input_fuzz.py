@@ -110,6 +110,7 @@ FORMLESS = {
     "events.evaluate": "only through a present participant's link in the mail",
     "regionmap.import_commit": "only after an import's preview",
     "regionmap.offer_review": "only for a proposed offer",
+    "casetables.answer": "only for the requester (no role here) of a case in clarification",
 }
 
 
