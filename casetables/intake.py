@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
 
 from casetables import notifications
 from casetables.guard import find_personal_data_strict, known_school_names, strict_kinds
@@ -424,7 +424,7 @@ def my_requests(user: User) -> list[CaseRequest]:
     return list(db.session.scalars(query))
 
 
-def intake_queue(user: User, state: str | None = None) -> object:
+def intake_queue(user: User, state: str | None = None) -> Select:
     """The query of the case requests of the regions ``user`` coordinates (none for anyone
     else), optionally in ``state`` only, most urgent first, then newest first. A
     ``select`` to page (``db.paginate``)."""

@@ -76,9 +76,11 @@ class PlanForm(InviteForm):
     def validate(self, extra_validators=None) -> bool:
         """WTForms' own (English) messages for a date or time it cannot read become ours."""
         valid = super().validate(extra_validators)
-        for f, message in ((self.day, DATE_MESSAGE), (self.starts, TIME_MESSAGE)):
+        for f, message in (
+            (self.day, DATE_MESSAGE),
+            (self.starts, TIME_MESSAGE),
+            (self.ends, TIME_MESSAGE),
+        ):
             if f.errors:
-                f.errors[:] = [message]
-        if self.ends.errors:
-            self.ends.errors[:] = [TIME_MESSAGE]
+                f.errors = [message]
         return valid

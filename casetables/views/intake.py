@@ -85,9 +85,7 @@ def index():
 
 def _request_form() -> RequestForm:
     form = RequestForm()
-    form.region_id.choices = [option("", _("Kies…"))] + [
-        option(r.id, r.name) for r in _regions()
-    ]
+    form.region_id.choices = [option("", _("Kies…"))] + [option(r.id, r.name) for r in _regions()]
     if not form.is_submitted():
         form.region_id.data = current_user.region_id
         form.urgency.data = "normaal"
@@ -307,7 +305,8 @@ def plan(code):
     _plan_choices(form, found)
     if found.state not in intake.PLANNABLE:
         if request.method == "POST":
-            return _plan_page(found, form, 409, intake.WrongState(state=intake.state_label(found.state)).message)
+            wrong = intake.WrongState(state=intake.state_label(found.state))
+            return _plan_page(found, form, 409, wrong.message)
         return redirect(url_for("casetables.case", code=code))
     if not form.is_submitted():
         return _plan_page(found, form)
@@ -317,10 +316,12 @@ def plan(code):
     organisations = db.session.scalars(
         select(Organisation).where(Organisation.id.in_(form.organisations.data or []))
     ).all()
+    day = form.day.data
+    assert day is not None  # InputRequired
     try:
         table = intake.TablePlan(
-            starts_at=brussels_to_utc(form.day.data, form.starts.data, "starts"),
-            ends_at=brussels_to_utc(form.day.data, form.ends.data, "ends"),
+            starts_at=brussels_to_utc(day, form.starts.data, "starts"),
+            ends_at=brussels_to_utc(day, form.ends.data, "ends"),
             venue_name=form.venue_name.data or "",
             venue_address=form.venue_address.data or "",
             members=list(members),

@@ -57,7 +57,10 @@ def table(app, make_region, make_user, make_theme) -> Table:
     west = make_region(name="West-Vlaanderen", slug="west-vlaanderen")
     east = make_region(name="Oost-Vlaanderen", slug="oost-vlaanderen")
     clb = Organisation(
-        name="CLB West", sector=Sector.EDUCATION, region=west, organisation_type=OrganisationType.CLB.value
+        name="CLB West",
+        sector=Sector.EDUCATION,
+        region=west,
+        organisation_type=OrganisationType.CLB.value,
     )
     db.session.add(clb)
     db.session.commit()

@@ -51,9 +51,7 @@ def reads(case) -> int:
     )
 
 
-def test_only_requester_coordinators_and_accepted_partners_see_the_case(
-    client, table, make_case
-):
+def test_only_requester_coordinators_and_accepted_partners_see_the_case(client, table, make_case):
     case, _ = planned(table, make_case)
     allowed = [table.requester, table.coordinator, table.partners[0]]
     refused = [
@@ -92,9 +90,7 @@ def test_the_requester_and_partners_cannot_take_intake_actions(client, table, ma
     assert client.get(f"/casustafel/{case.code}/tafel").status_code == 403
 
 
-def test_every_read_is_logged_and_the_log_is_shown_to_coordinators_only(
-    client, table, make_case
-):
+def test_every_read_is_logged_and_the_log_is_shown_to_coordinators_only(client, table, make_case):
     case, _ = planned(table, make_case)
     sign_in(client, table.partners[0])
     client.get(f"/casustafel/{case.code}")

@@ -58,9 +58,7 @@ def assert_no_case_text(text: str) -> None:
 # --- the form -------------------------------------------------------------------------
 
 
-def test_the_form_explains_why_no_names_next_to_the_fields_and_defaults_to_my_region(
-    client, table
-):
+def test_the_form_explains_why_no_names_next_to_the_fields_and_defaults_to_my_region(client, table):
     sign_in(client, table.requester)
 
     response = client.get("/casustafel/aanvragen")
@@ -76,9 +74,7 @@ def test_the_form_explains_why_no_names_next_to_the_fields_and_defaults_to_my_re
     assert 'name="tried_services" type="checkbox" value="clb"' in page  # kinds, not names
 
 
-def test_filing_shows_the_case_with_its_code_and_mails_code_and_link_only(
-    client, table, mailbox
-):
+def test_filing_shows_the_case_with_its_code_and_mails_code_and_link_only(client, table, mailbox):
     sign_in(client, table.requester)
 
     response = client.post_form("/casustafel/aanvragen", form_data(table))
@@ -353,9 +349,7 @@ def test_partners_see_the_case_once_they_accept(client, table, make_case):
 # --- overview and counts ------------------------------------------------------------
 
 
-def test_the_overview_lists_my_requests_and_the_queue_of_my_regions_only(
-    client, table, make_case
-):
+def test_the_overview_lists_my_requests_and_the_queue_of_my_regions_only(client, table, make_case):
     normal = make_case(urgency="normaal")
     urgent = make_case(urgency="dringend", question="Een andere vraag aan de tafel.")
 
