@@ -27,6 +27,7 @@ from sqlalchemy import case as sql_case
 from casetables import notifications
 from casetables.guard import find_personal_data_strict, known_school_names, strict_kinds
 from casetables.models import CaseMessage, CaseRequest, CaseState, Urgency
+from casetables.notifications import region_coordinators
 from casetables.requests import (
     CaseNotVisible,
     RequestFields,
@@ -402,16 +403,6 @@ def table_of(case: CaseRequest) -> Event | None:
 
 
 # --- lists and counts -----------------------------------------------------------------
-
-
-def region_coordinators(region_id: int) -> list[User]:
-    """The active coordinators of the region ``region_id``, by id."""
-    query = (
-        select(User)
-        .where(User.is_active.is_(True), User.coordinated_regions.any(Region.id == region_id))
-        .order_by(User.id)
-    )
-    return list(db.session.scalars(query))
 
 
 def my_requests(user: User) -> list[CaseRequest]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired
+from wtforms import DateField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Length
 
 from casetables.models import SCHOOL_LEVEL_LABELS, URGENCY_LABELS
 from community.accounts.models import ORGANISATION_TYPE_LABELS
 from community.core.forms import ChoiceField, MultiCheckboxField, option, optional_int, optional_str
-from community.core.text import one_line
 from events.organising.door_forms import InviteForm
+from events.organising.forms import TOO_LONG_MESSAGE as TOO_LONG
 from signals.models import AGE_LABELS
 
 DATE_MESSAGE = _l("Geef een geldige datum, zoals 2027-03-15.")
@@ -70,8 +70,14 @@ class PlanForm(InviteForm):
     )
     starts = TimeField(_l("Van"), validators=[InputRequired(message=TIME_MESSAGE)])
     ends = TimeField(_l("Tot"), validators=[InputRequired(message=TIME_MESSAGE)])
-    venue_name = StringField(_l("Plaats"), filters=[one_line])
-    venue_address = StringField(_l("Adres van de plaats (niet verplicht)"), filters=[one_line])
+    venue_name = StringField(
+        _l("Plaats"), filters=[one_line], validators=[Length(max=200, message=TOO_LONG)]
+    )
+    venue_address = StringField(
+        _l("Adres van de plaats (niet verplicht)"),
+        filters=[one_line],
+        validators=[Length(max=300, message=TOO_LONG)],
+    )
 
     def validate(self, extra_validators=None) -> bool:
         """WTForms' own (English) messages for a date or time it cannot read become ours."""

@@ -11,15 +11,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from casetables.models import CaseRequest
-from community.accounts.models import User
+from community.accounts.models import Region, User
+from community.core.extensions import db
 from community.core.mail.outbox import queue_mail
 
 
 def case_path(case: CaseRequest) -> str:
     """The path of the case page (``casetables.case``), without a request."""
     return f"/casustafel/{case.code}"
+
+
+def region_coordinators(region_id: int) -> list[User]:
+    """The active coordinators of the region ``region_id``, by id."""
+    query = (
+        select(User)
+        .where(User.is_active.is_(True), User.coordinated_regions.any(Region.id == region_id))
+        .order_by(User.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def _send(case: CaseRequest, people: Iterable[User | None], subject, line) -> int:
@@ -43,8 +55,6 @@ def _send(case: CaseRequest, people: Iterable[User | None], subject, line) -> in
 def notify_filed(case: CaseRequest) -> int:
     """Queue "Je aanvraag C-… is ontvangen" to the requester and "Nieuwe casusaanvraag
     C-…" to the active coordinators of the case's region; returns how many mails."""
-    from casetables.intake import region_coordinators
-
     sent = _send(
         case,
         [case.requester],

@@ -176,6 +176,33 @@ def test_control_characters_never_reach_the_database_nor_answer_5xx(client, tabl
     assert db.session.scalar(select(CaseMessage.body)) == "Welke hulp liep al?"
 
 
+BAD = ["\x00", "-1", "9" * 30, "\xff\u200b", "abc", "2026-02-30", "25:61", "x" * 5000]
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_bad_values_in_the_intake_forms_answer_4xx_and_change_nothing(
+    client, table, make_case, bad
+):
+    """The coordinators' forms (which the fuzz crawl, reading as admin, cannot reach)."""
+    from tests.casetables.test_intake import plan_data
+
+    case = make_case()
+    sign_in(client, table.coordinator)
+    sent = [
+        client.post_form(f"/casustafel/{case.code}/doorverwijzen", {"offer": bad}),
+        client.post_form(f"/casustafel/{case.code}/verduidelijking", {"body": bad * 2}),
+    ]
+    for name in ("day", "starts", "ends", "members", "organisations", "emails", "venue_name"):
+        sent.append(
+            client.post_form(f"/casustafel/{case.code}/tafel", plan_data(table, **{name: bad}))
+        )
+    statuses = [r.status_code for r in sent]
+    assert all(s < 500 for s in statuses), statuses
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Event)) <= 1
+    assert db.session.get(CaseRequest, case.id).state in ("requested", "clarification", "planned")
+
+
 @pytest.mark.real_commits
 def test_two_submits_at_once_file_one_case(app, table):
     """Two identical POSTs released together (a double click): one case, both redirected to
