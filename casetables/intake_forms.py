@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, TextAreaField, TimeField
+from wtforms import DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length
 
 from casetables.models import SCHOOL_LEVEL_LABELS, URGENCY_LABELS
 from community.accounts.models import ORGANISATION_TYPE_LABELS
 from community.core.forms import ChoiceField, MultiCheckboxField, option, optional_int, optional_str
+from community.core.text import one_line
 from events.organising.door_forms import InviteForm
 from events.organising.forms import TOO_LONG_MESSAGE as TOO_LONG
 from signals.models import AGE_LABELS
