@@ -69,8 +69,8 @@ class PlanForm(InviteForm):
     day = DateField(
         _l("Datum"), validators=[InputRequired(message=DATE_MESSAGE)], format="%Y-%m-%d"
     )
-    starts = TimeField(_l("Van"), validators=[InputRequired(message=TIME_MESSAGE)])
-    ends = TimeField(_l("Tot"), validators=[InputRequired(message=TIME_MESSAGE)])
+    starts = TimeField(_l("Beginuur"), validators=[InputRequired(message=TIME_MESSAGE)])
+    ends = TimeField(_l("Einduur"), validators=[InputRequired(message=TIME_MESSAGE)])
     venue_name = StringField(
         _l("Plaats"), filters=[one_line], validators=[Length(max=200, message=TOO_LONG)]
     )

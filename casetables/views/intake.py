@@ -182,8 +182,11 @@ def _case_page(case: CaseRequest, status: int = 200, **forms):
 @login_required
 def case(code):
     """The case page: its state and fields, the messages, the table, the read log
-    (coordinators only). Logs the read; 404 for anyone without access."""
-    return _case_page(case_for_reading(code))
+    (coordinators only). Logs the read (committed: the rule asks for every read); 404 for
+    anyone without access."""
+    page = _case_page(case_for_reading(code))
+    db.session.commit()
+    return page
 
 
 def _action_case(code: str) -> CaseRequest:
@@ -201,7 +204,9 @@ def _refused_page(code: str, error: DomainError, **forms):
     if error.status in (403, 404):
         abort(error.status)
     found = read_case(current_user, case_by_code(code))
-    return _case_page(found, error.status, **forms)
+    page = _case_page(found, error.status, **forms)
+    db.session.commit()  # the read only: the refused change was rolled back
+    return page
 
 
 @bp.post("/<code>/verduidelijking")

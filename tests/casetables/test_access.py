@@ -45,7 +45,8 @@ def planned(table, make_case, **overrides) -> tuple[CaseRequest, Event]:
 
 
 def reads(case) -> int:
-    db.session.expire_all()
+    """The reads of ``case`` that were committed (what a request left only flushed is gone)."""
+    db.session.rollback()
     return db.session.scalar(
         select(func.count()).select_from(CaseRead).where(CaseRead.case_id == case.id)
     )
