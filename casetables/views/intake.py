@@ -31,7 +31,6 @@ from community.core.extensions import db
 from community.core.filters import InvalidFilter, page_arg
 from community.core.forms import EmptyForm, option
 from events.organising import brussels_to_utc
-from events.organising.times import to_brussels
 from regionmap.models import Offer
 
 
@@ -166,7 +165,6 @@ def _case_page(case: CaseRequest, status: int = 200, **forms):
         "is_coordinator": is_coordinator,
         "is_requester": case.requester_id == current_user.id,
         "event": event,
-        "event_local": to_brussels(event.starts_at) if event else None,
         "participants": table_participants(case),
         "reads": read_log(current_user, case) if is_coordinator else [],
         "offer": db.session.get(Offer, case.redirect_offer_id) if case.redirect_offer_id else None,
@@ -203,6 +201,8 @@ def _refused_page(code: str, error: DomainError, **forms):
     db.session.rollback()
     if error.status in (403, 404):
         abort(error.status)
+    if error.status == 409:  # no form to show it at: the state moved on
+        flash(error.message, "error")
     found = read_case(current_user, case_by_code(code))
     page = _case_page(found, error.status, **forms)
     db.session.commit()  # the read only: the refused change was rolled back
@@ -255,7 +255,6 @@ def accept(code):
     try:
         intake.accept_case(found, current_user)
     except DomainError as error:
-        flash(error.message, "error")
         return _refused_page(code, error)
     db.session.commit()
     flash(_("De aanvraag is aanvaard. Plan nu de casustafel."), "success")

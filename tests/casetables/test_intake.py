@@ -194,7 +194,9 @@ def test_clarification_asked_mailed_as_an_update_and_answered_on_the_page(
 def test_only_the_requester_answers_and_only_in_clarification(client, table, make_case):
     case = make_case()
     sign_in(client, table.requester)
-    assert client.post_form(f"/casustafel/{case.code}/antwoord", {"body": "Ja."}).status_code == 409
+    late = client.post_form(f"/casustafel/{case.code}/antwoord", {"body": "Ja."})
+    assert late.status_code == 409
+    assert "Dit kan niet meer: de casus staat op „aangevraagd”." in late.text
     sign_in(client, table.coordinator)
     assert client.post_form(f"/casustafel/{case.code}/antwoord", {"body": "Ja."}).status_code == 403
 
