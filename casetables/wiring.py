@@ -12,6 +12,7 @@ def register(features: Features) -> None:
     from casetables import gdpr, models  # noqa: F401  (the tables join the metadata)
     from casetables.retention import DEFAULT_RETENTION_DAYS, purge_case_texts
 
+    features.add_template_globals(**_template_helpers())
     features.add_export("casetables", gdpr.export_case_data, order=40)
     features.add_erasure("casetables", gdpr.erase_case_data, order=40)
     features.add_purge(
@@ -20,3 +21,33 @@ def register(features: Features) -> None:
         setting="CASE_RETENTION_DAYS",
         default_days=DEFAULT_RETENTION_DAYS,
     )
+
+
+def _template_helpers() -> dict:
+    """Labels and the menu rule the case tables' templates use (base.html's menu too)."""
+    from casetables.intake import state_label
+    from casetables.models import SchoolLevel, Urgency
+    from community.accounts.models import OrganisationType
+    from community.accounts.permissions import can_read_members_content
+    from signals.models import AgeGroup
+
+    def _label(kind):
+        def label(value: str | None) -> str:
+            try:
+                return kind(value).label
+            except ValueError:
+                return value or ""
+
+        return label
+
+    def service_labels(values: str) -> str:
+        return ", ".join(_label(OrganisationType)(v) for v in values.split(",") if v)
+
+    return {
+        "can_use_case_tables": can_read_members_content,
+        "case_state_label": state_label,
+        "case_age_label": _label(AgeGroup),
+        "case_school_level_label": _label(SchoolLevel),
+        "case_urgency_label": _label(Urgency),
+        "case_service_labels": service_labels,
+    }

@@ -49,6 +49,7 @@ COUNT_LABELS = {
     "offers": "aanbodrecords",
     "consultation_bodies": "overlegfora",
     "regional_analyses": "omgevingsanalyses",
+    "case_requests": "casusaanvragen",
 }
 
 

@@ -26,6 +26,7 @@ from community.library.models import (
     PracticeStatus,
 )
 from community.library.uploads import extract_pdf_text
+from demo.casetables import seed_casetables
 from demo.invitations import seed_invitations
 from demo.pdf import material_pdf
 from demo.regionmap import seed_regionmap
@@ -499,5 +500,6 @@ def seed_demo(today: dt.date | None = None) -> dict:
     counts.update(seed_follow_up(load_content()))
     counts.update(seed_reporting(today))  # the project group and progress reports (issue 18)
     counts.update(seed_regionmap(today))  # the regional map (issue 15)
+    counts.update(seed_casetables(today))  # case requests (issue 19), after the map
     logger.info("demo content seeded: %s", counts)
     return counts

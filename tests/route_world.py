@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.security import generate_password_hash
 
+from casetables.models import CaseRequest
 from community.accounts.models import Network, Organisation, Region, Sector, Theme, User
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -275,6 +276,19 @@ def build_world() -> World:
     analysis = RegionalAnalysis(region=region, period="2026-2027", version=1, summary="Kort.")
     listed = DirectoryEntry(user=author, is_listed=True, expertise=["spijbelen"])
     db.session.add_all([offer, body, analysis, listed])
+    # Case tables (issue 19): a request of the region by the author, not yet taken in.
+    case = CaseRequest(
+        code="C-NRD2-K7",
+        requester=author,
+        region=region,
+        age_group="12-15",
+        school_level="secundair_1",
+        tried_services="clb",
+        stuck="Spijbelt sinds de herfst.",
+        tried="Gesprekken op school.",
+        question="Welk aanbod past?",
+    )
+    db.session.add(case)
     db.session.commit()
     return World(
         region=region,
@@ -309,6 +323,7 @@ def build_world() -> World:
             "body": body,
             "analysis": analysis,
             "organisation": organisation,
+            "case": case,
         },
     )
 
@@ -333,6 +348,7 @@ def move_world_to(world: World, region: Region | None) -> None:
     world.extra["organisation"].region = region
     world.extra["offer"].region = region or network_wide
     world.extra["body"].region = region or network_wide
+    world.extra["case"].region = region or network_wide  # a case always has a region
     db.session.commit()
 
 
@@ -462,6 +478,7 @@ def url_args(endpoint: str, world: World) -> dict:
         "signal_id": world.extra["signals"][0].id,
         "bundle_id": world.extra["bundle"].id,
         "note_id": world.extra["note"].id,
+        "code": world.extra["case"].code,
     }
 
 

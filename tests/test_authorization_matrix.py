@@ -266,6 +266,21 @@ EXPECTED = {
     "regionmap.organisation_retire": {"POST": region_managers(302)},
     "regionmap.organisations": {"GET": EVERYONE},
     "regionmap.overview": {"GET": EVERYONE},
+    # Case tables (issue 19): the world's case is the author's (not one of the roles), in
+    # the world's region. Its content only for the region's coordinators (and requester and
+    # accepted table participants): 404 for everyone else, admins included.
+    "casetables.index": {"GET": VERIFIED_MEMBERS},
+    "casetables.new_request": {"GET": VERIFIED_MEMBERS, "POST": (LOGIN, 403, 422, 422, 422, 422)},
+    "casetables.case": {"GET": (LOGIN, 404, 404, 404, 200, 404)},
+    "casetables.ask": {"POST": (LOGIN, 404, 404, 404, 422, 404)},
+    "casetables.answer": {"POST": (LOGIN, 404, 404, 404, 403, 404)},  # the requester's alone
+    "casetables.accept": {"POST": (LOGIN, 404, 404, 404, 302, 404)},
+    "casetables.redirect_to_offer": {"POST": (LOGIN, 404, 404, 404, 422, 404)},
+    "casetables.plan": {
+        "GET": (LOGIN, 404, 404, 404, 200, 404),
+        "POST": (LOGIN, 404, 404, 404, 422, 404),
+    },
+    "casetables.statistics": {"GET": COORDINATORS},  # counts only
 }
 
 
@@ -303,6 +318,8 @@ OWN_REGIONS_ONLY |= {
     "regionmap.keep",
     "regionmap.organisation_new",
 }
+# The case tables' counts (issue 19): numbers by region and state, no object, no code.
+OWN_REGIONS_ONLY |= {"casetables.statistics"}
 
 REFUSED = (LOGIN, 403, 404)
 

@@ -71,6 +71,7 @@ CHECKED = {
     "offer_reviewed",
 }
 CHECKED |= {"follow_up", "follow_up_reminder", "agenda_mail", "agenda_mail_confirm"}  # issue 17
+CHECKED |= {"case_update"}  # issue 19: code and link only
 
 
 @pytest.fixture
@@ -662,6 +663,44 @@ def test_offer_proposal_mails_have_their_lines(make_user, make_region, mailbox, 
         "Bruggen",
     )
     follows(lines, "Hun bericht:", "")
+
+
+def test_case_update_mail_has_its_lines_and_nothing_of_the_case(
+    make_user, make_region, mailbox, rendered
+):
+    from casetables.intake import file_case_request
+    from casetables.requests import RequestFields
+
+    region = make_region()
+    requester = make_user(display_name="Ann", region=region)
+    case = file_case_request(
+        requester,
+        RequestFields(
+            region_id=region.id,
+            age_group="12-15",
+            school_level="secundair_1",
+            stuck="Spijbelt sinds de herfstvakantie.",
+            tried="Gesprekken op school.",
+            question="Welk aanbod past?",
+        ),
+    )
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["case_update"]
+    lines = assert_lines(
+        message,
+        "Dag Ann,",
+        f"Je aanvraag voor een casustafel {case.code} is ontvangen.",
+        "Om de jongere te beschermen staat er in deze mail niets over de casus zelf.",
+        "Bruggen",
+    )
+    follows(
+        lines,
+        f"Je aanvraag voor een casustafel {case.code} is ontvangen.",
+        f"Lees de casus na het aanmelden in Bruggen: {BASE}/casustafel/{case.code}",
+    )
+    assert "herfstvakantie" not in text_of(message)
 
 
 def test_every_text_mail_template_is_checked_here():

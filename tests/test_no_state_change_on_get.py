@@ -14,6 +14,10 @@ Decided exceptions, left out of the comparison:
   thread read. Moving it to a POST would need JavaScript on every thread page
   (the site works without it), so it is not cheap.
 - ``materials.download_count``: a statistic counted when a file is served.
+- ``case_reads``: every read of a case's content is logged (issue 19, "Access": "every
+  read of a case is logged (who, when)"), so the case page writes one row per GET by
+  design. It is the record the rule asks for, not a change anyone asked for;
+  :func:`test_the_case_page_writes_only_its_read_log` holds it to that one table.
 
 Anything else a GET writes fails the test with the route and the table.
 """
@@ -37,6 +41,7 @@ READ_MARKERS = {
     "thread_reads": {"*"},
     "forum_notifications": {"read_at"},
     "materials": {"download_count"},
+    "case_reads": {"*"},
 }
 
 # RFC 8058 one-click unsubscribe: the mail client POSTs without a session; the signed
@@ -81,6 +86,21 @@ def test_the_walk_sees_changes_it_does_not_ignore(app, client):
     client.get(build_url(app, "forums.thread", world))
 
     assert changed_tables(before, _state(ignore={})) == ["forum_notifications", "thread_reads"]
+
+
+def test_the_case_page_writes_only_its_read_log(app, client):
+    """A GET of a case by the region's coordinator adds one ``case_reads`` row, nothing else;
+    a refused GET (a member of the region) writes nothing at all."""
+    world = build_world()
+    act_as(client, world, "member")
+    before = _state(ignore={})
+    assert client.get(build_url(app, "casetables.case", world)).status_code == 404
+    assert changed_tables(before, _state(ignore={})) == []
+
+    act_as(client, world, "coordinator")
+    assert client.get(build_url(app, "casetables.case", world)).status_code == 200
+
+    assert changed_tables(before, _state(ignore={})) == ["case_reads"]
 
 
 def test_verification_and_guest_confirmation_links_change_nothing_on_get(app, client):

@@ -24,6 +24,14 @@ from community.core.extensions import db
 bp = Blueprint("casetables", __name__, url_prefix="/casustafel")
 
 
+@bp.after_request
+def never_cached(response):
+    """Every page of the case tables is private and never stored (issue 19: nothing of a
+    case in the page cache, a proxy or the browser's back-forward cache on a shared PC)."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def case_by_code(code: str) -> CaseRequest:
     """The case with ``code`` ("C-XXXX-XX", upper case), or 404. Logs nothing, checks no
     access: for the caller that checks access itself before showing anything."""

@@ -126,6 +126,13 @@ def urls(server) -> dict[str, str]:
             "aanbod-nieuw": "/aanbod/nieuw",
             "kaart-import": "/kaart/import",
             "analyse-nieuw": f"/omgevingsanalyse/nieuw?vanaf={analysis.id}",
+            # case tables (issue 19): the demo's requests by the CLB worker, in West-Vlaanderen
+            "casustafel": "/casustafel",
+            "casustafel-aanvragen": "/casustafel/aanvragen",
+            "casus": "/casustafel/C-DEMX-K7",
+            "casus-gepland": "/casustafel/C-DEMX-P4",
+            "casustafel-plannen": "/casustafel/C-DEMX-K7/tafel",
+            "casustafel-cijfers": "/casustafel/cijfers",
         }
 
 
@@ -184,6 +191,10 @@ MEMBER_PAGES = [p for p in PUBLIC_PAGES if p not in ("aanmelden", "registreren")
     "bundel",
     "leden",
     "mijn-vermelding",
+    "casustafel",
+    "casustafel-aanvragen",
+    "casus",
+    "casus-gepland",
 ]
 COORDINATOR_PAGES = [
     "coordinatie",
@@ -211,6 +222,10 @@ COORDINATOR_PAGES = [
     "aanbod-nieuw",
     "kaart-import",
     "analyse-nieuw",
+    "casustafel",
+    "casus",
+    "casustafel-plannen",
+    "casustafel-cijfers",
 ]
 
 
