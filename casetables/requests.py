@@ -182,7 +182,7 @@ def table_participants(case: CaseRequest) -> list[User]:
             and_(User.is_verified.is_(True), func.lower(User.email).in_(addresses)),
         )
     )
-    return sorted(db.session.scalars(query), key=lambda user: (user.name.lower(), user.id))
+    return sorted(db.session.scalars(query), key=lambda user: (user.display_name.lower(), user.id))
 
 
 def can_read_case(user, case: CaseRequest) -> bool:
