@@ -110,6 +110,11 @@ FORMLESS = {
     "events.evaluate": "only through a present participant's link in the mail",
     "regionmap.import_commit": "only after an import's preview",
     "regionmap.offer_review": "only for a proposed offer",
+    # Case tables (issue 19): the crawl's admin is no reader of a case (404), and its author
+    # takes part in the table without coordinating it.
+    "casetables.add_agreement": "only for the region's coordinators",
+    "casetables.close": "only for the region's coordinators",
+    "casetables.follow_up": "only for the requester, once the case is closed",
 }
 
 

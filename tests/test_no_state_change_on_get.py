@@ -14,6 +14,11 @@ Decided exceptions, left out of the comparison:
   thread read. Moving it to a POST would need JavaScript on every thread page
   (the site works without it), so it is not cheap.
 - ``materials.download_count``: a statistic counted when a file is served.
+- ``case_reads``: issue 19 wants every read of a case's content logged (who, when) for the
+  region's coordinators. Reading is what a GET of a case page does, so the log row is the
+  record the rule asks for, not a change anyone asked for; a prefetch at worst adds a read
+  the coordinators see. :func:`test_a_case_page_logs_its_read_and_nothing_else` proves
+  a GET of a case writes that one row and nothing more.
 
 Anything else a GET writes fails the test with the route and the table.
 """
@@ -37,6 +42,7 @@ READ_MARKERS = {
     "thread_reads": {"*"},
     "forum_notifications": {"read_at"},
     "materials": {"download_count"},
+    "case_reads": {"*"},
 }
 
 # RFC 8058 one-click unsubscribe: the mail client POSTs without a session; the signed
@@ -125,3 +131,23 @@ def test_csrf_exempt_routes_are_only_the_known_ones(app):
         if f"{view.__module__}.{view.__name__}" in csrf._exempt_views
     }
     assert exempt_endpoints == CSRF_EXEMPT, exempt
+
+
+def test_a_case_page_logs_its_read_and_nothing_else(app, client):
+    """Issue 19: the notes page as the region's coordinator adds one ``case_reads`` row (who,
+    when); every other table stays as it was."""
+    from sqlalchemy import select
+
+    from casetables.models import CaseRead
+
+    world = build_world()
+    act_as(client, world, "coordinator")
+    before = _state(ignore={})
+
+    assert client.get(build_url(app, "casetables.notes", world)).status_code == 200
+
+    assert changed_tables(before, _state(ignore={})) == ["case_reads"]
+    reads = db.session.scalars(select(CaseRead)).all()
+    assert [(r.case_id, r.reader_id) for r in reads] == [
+        (world.extra["case"].id, world.users["coordinator"].id)
+    ]
