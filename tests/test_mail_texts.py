@@ -71,6 +71,7 @@ CHECKED = {
     "offer_reviewed",
 }
 CHECKED |= {"follow_up", "follow_up_reminder", "agenda_mail", "agenda_mail_confirm"}  # issue 17
+CHECKED |= {"case_meeting_update"}  # issue 19: the meeting, the outcome, the follow-up
 
 
 @pytest.fixture
@@ -640,6 +641,39 @@ def test_offer_proposal_mails_have_their_lines(make_user, make_region, mailbox, 
         "Bruggen",
     )
     follows(lines, "Hun bericht:", "")
+
+
+def test_case_update_mail_has_its_lines_and_only_the_code(
+    make_user, make_region, mailbox, rendered
+):
+    from casetables.meeting import notify_case_update
+    from casetables.requests import RequestFields, file_request
+
+    case = file_request(
+        make_user(),
+        RequestFields(
+            region_id=make_region().id,
+            age_group="12-15",
+            school_level="secundair_1",
+            stuck="Spijbelt vaak.",
+            tried="Gesprekken.",
+            question="Wat past?",
+        ),
+    )
+    notify_case_update(case, [make_user(display_name="Ann")], "casetables.notes")
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["case_meeting_update"]
+    assert message["Subject"] == f"Je hebt een update over casus {case.code}"
+    lines = assert_lines(
+        message,
+        "Dag Ann,",
+        f"Je hebt een update over casus {case.code}.",
+        f"Meld je aan op Bruggen om ze te lezen: {BASE}/casustafel/{case.code}/verslag",
+        "Bruggen",
+    )
+    assert not any("Spijbelt" in line or "Wat past" in line for line in lines)
 
 
 def test_every_text_mail_template_is_checked_here():
