@@ -161,7 +161,7 @@ def gap_texts(case: CaseRequest) -> tuple[str, str]:
     missing, the age group, the region and the theme (issue 19: "without carrying any case
     detail into the signal")."""
     with force_locale("nl"):
-        kind = OfferKind(case.outcome_offer_kind).label
+        kind = OfferKind(case.outcome_offer_kind or OfferKind.OTHER.value).label
         age = AgeGroup(case.age_group).label
         title = str(
             _l(

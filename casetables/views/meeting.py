@@ -73,6 +73,7 @@ class AgreementForm(_DutchDates, FlaskForm):
 
     partner_id = ChoiceField(
         _l("Wie"),
+        id="agreement_partner_id",  # the note form on the same page has a partner_id too
         coerce=optional_int,
         validators=[InputRequired(message=_l("Kies een partner die aan tafel zit."))],
     )
@@ -262,7 +263,7 @@ def confirm_agreement_view(code: str, agreement_id: int):
 def _close_page(case: CaseRequest, form: CloseForm, status: int = 200, error: str = ""):
     offers = closing_offers(case)
     form.offer_id.choices = [option("", _("Kies een aanbod"))] + [
-        option(o.id, f"{o.title} ({o.region.name})" if o.region else o.title) for o in offers
+        option(o.id, f"{o.title} ({o.region.name})") for o in offers
     ]
     page = render_template("casetables/close.html", case=case, form=form, error=error)
     return _private(page, status)
@@ -352,7 +353,7 @@ def outcome_label(case: CaseRequest) -> str:
     return Outcome(case.outcome).label if case.outcome else ""
 
 
-def meeting_summary(case: CaseRequest, user) -> dict | None:
+def meeting_summary(case: CaseRequest | None, user) -> dict | None:
     """What the case page's meeting panel shows ``user`` of ``case`` (counts, the user's own
     agreements still to confirm, the kind of offer), or None for a user who may not read the
     case (the panel then shows nothing). Reads only: the case page logged the read."""
