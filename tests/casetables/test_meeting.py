@@ -211,3 +211,42 @@ def test_each_partner_confirms_their_own_agreement_once(table, client, sign_in_a
     assert agreement.confirmed_at == confirmed_at
     page = client.get(notes_url(table))
     assert "bevestigd op" in page.text and "Ik bevestig deze afspraak" not in page.text
+
+
+def _panel(app, user, case) -> str:
+    """The meeting panel as the case page includes it (context: case, current_user)."""
+    from flask import render_template
+    from flask_login import login_user
+
+    with app.test_request_context(f"/casustafel/{case.code}"):
+        login_user(user)
+        return render_template("casetables/_meeting_panel.html", case=case, current_user=user)
+
+
+def test_the_panel_sums_up_and_offers_the_partner_their_own_confirmation(app, table):
+    from casetables.outcome import OutcomeFields, close_case
+
+    first, second = table.partners[0], table.partners[1]
+    save_note(table.case, first, first.id, "Wij kunnen helpen.", utcnow())
+    mine = add_agreement(table.case, table.coordinator, first.id, "Belt de dienst.", None, utcnow())
+    add_agreement(table.case, table.coordinator, second.id, "Zoekt een plaats.", None, utcnow())
+    db.session.commit()
+
+    html = _panel(app, first, table.case)
+    assert "Notities: 1 · afspraken: 2, waarvan 0 bevestigd" in html
+    assert f"/afspraken/{mine.id}/bevestigen" in html and "Belt de dienst." in html
+    assert "Zoekt een plaats." not in html  # another partner's: not theirs to confirm
+    assert "Casus afsluiten" not in html
+    assert "Casus afsluiten" in _panel(app, table.coordinator, table.case)
+    assert _panel(app, table.partners[2], table.case).count("bevestigen") == 0
+
+    close_case(table.case, table.coordinator, OutcomeFields("no_fit", kind="naft"), utcnow())
+    db.session.commit()
+    closed = _panel(app, table.coordinator, table.case)
+    assert "Uitkomst: geen passend aanbod (NAFT)" in closed
+    assert f"/signalen/{table.case.signal_id}" in closed and "/opvolging" in closed
+    assert "/signalen/" not in _panel(app, table.requester, table.case)
+
+
+def test_the_panel_shows_nothing_to_someone_without_access(app, table, make_user):
+    assert _panel(app, make_user("admin"), table.case).strip() == ""
