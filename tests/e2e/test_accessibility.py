@@ -52,6 +52,9 @@ def urls(server) -> dict[str, str]:
         from reporting.models import FinalReport
 
         final = db.session.scalar(select(FinalReport).order_by(FinalReport.id))
+        from .test_casetables_meeting_journey import seed_planned_case
+
+        case_code = seed_planned_case(server, tag="-axe")
         aura = db.session.scalar(select(Organisation).where(Organisation.name == "vzw AURA"))
         analysis = db.session.scalar(
             select(RegionalAnalysis)
@@ -126,6 +129,10 @@ def urls(server) -> dict[str, str]:
             "aanbod-nieuw": "/aanbod/nieuw",
             "kaart-import": "/kaart/import",
             "analyse-nieuw": f"/omgevingsanalyse/nieuw?vanaf={analysis.id}",
+            # the case tables' meeting (issue 19): a planned case of West-Vlaanderen
+            "casustafel-verslag": f"/casustafel/{case_code}/verslag",
+            "casustafel-afsluiten": f"/casustafel/{case_code}/afsluiten",
+            "casustafel-opvolging": f"/casustafel/{case_code}/opvolging",
         }
 
 
@@ -211,6 +218,9 @@ COORDINATOR_PAGES = [
     "aanbod-nieuw",
     "kaart-import",
     "analyse-nieuw",
+    "casustafel-verslag",
+    "casustafel-afsluiten",
+    "casustafel-opvolging",
 ]
 
 
