@@ -31,7 +31,7 @@ from casetables.meeting import (
 )
 from casetables.models import OUTCOME_LABELS, CaseAgreement, CaseRequest, CaseState, Outcome
 from casetables.outcome import OutcomeFields, close_case, closing_offers
-from casetables.requests import can_read_case, table_participants
+from casetables.requests import can_read_case, read_case, table_participants
 from casetables.views import bp, case_by_code, case_for_reading
 from community.core.db import utcnow
 from community.core.errors import DomainError
@@ -137,6 +137,15 @@ def _case_for_acting(code: str) -> CaseRequest:
     return case
 
 
+def _shown_again(case: CaseRequest) -> None:
+    """A POST that shows the case's page again (a refused form) shows its content: log that
+    read as a GET through :func:`case_for_reading` would, and keep only it (what was
+    refused was rolled back before)."""
+    if request.method == "POST":
+        read_case(current_user, case)
+        db.session.commit()
+
+
 def _refused(form: FlaskForm, error: DomainError) -> None:
     """Put ``error``'s message at its field in ``form`` (or nowhere when it names none)."""
     field = getattr(form, error.field, None) if error.field else None
@@ -145,6 +154,7 @@ def _refused(form: FlaskForm, error: DomainError) -> None:
 
 
 def _notes_page(case: CaseRequest, note_form=None, agreement_form=None, status=200, error=""):
+    _shown_again(case)
     partners = note_partners(case, current_user) if case.state == CaseState.PLANNED else []
     notes = notes_of(case)
     if note_form is None:
@@ -260,11 +270,15 @@ def confirm_agreement_view(code: str, agreement_id: int):
     return redirect(url_for("casetables.notes", code=case.code), 303)
 
 
-def _close_page(case: CaseRequest, form: CloseForm, status: int = 200, error: str = ""):
-    offers = closing_offers(case)
+def _offer_choices(case: CaseRequest, form: CloseForm) -> None:
     form.offer_id.choices = [option("", _("Kies een aanbod"))] + [
-        option(o.id, f"{o.title} ({o.region.name})") for o in offers
+        option(o.id, f"{o.title} ({o.region.name})") for o in closing_offers(case)
     ]
+
+
+def _close_page(case: CaseRequest, form: CloseForm, status: int = 200, error: str = ""):
+    _shown_again(case)
+    _offer_choices(case, form)
     page = render_template("casetables/close.html", case=case, form=form, error=error)
     return _private(page, status)
 
@@ -282,7 +296,7 @@ def close(code: str):
     if not is_case_coordinator(current_user, case):
         abort(403)
     form = CloseForm()
-    _close_page(case, form)  # the offer choices, for validation
+    _offer_choices(case, form)
     if case.state != CaseState.PLANNED:
         return _close_page(case, form, 409, _("Deze casus is niet (meer) af te sluiten."))
     if not form.validate():
@@ -311,6 +325,7 @@ def close(code: str):
 def _follow_up_page(case: CaseRequest, form: FollowUpForm | None, status=200, error=""):
     is_requester = case.requester_id is not None and case.requester_id == current_user.id
     can_report = is_requester and case.state == CaseState.CLOSED and case.erased_at is None
+    _shown_again(case)
     page = render_template(
         "casetables/follow_up.html",
         case=case,

@@ -88,6 +88,8 @@ def test_an_identifying_note_is_refused_at_the_field_kept_in_the_form_and_not_sa
     assert 'id="body-error"' in response.text and "naam" in response.text
     assert "Jan Peeters komt niet meer naar school.</textarea>" in response.text
     assert count(CaseNote) == 0
+    # The refused form shows the case again: that read is logged, as a GET's would be.
+    assert db.session.scalars(select(CaseRead.reader_id)).all() == [partner.id]
 
 
 def test_notes_need_a_planned_table(app, make_user, make_region, client, sign_in_as):
