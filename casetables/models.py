@@ -145,6 +145,7 @@ class CaseRequest(Base):
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))
     # Follow-up: a check-in date (Europe/Brussels calendar day) and one line back.
     follow_up_on: Mapped[dt.date | None]
+    follow_up_sent_at: Mapped[dt.datetime | None]  # the check-in mail went out (once)
     follow_up_report: Mapped[str] = mapped_column(String(300), default="", server_default="")
     follow_up_reported_at: Mapped[dt.datetime | None]
 

@@ -34,11 +34,15 @@ def region_coordinators(region_id: int) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def _send(case: CaseRequest, people: Iterable[User | None], subject, line) -> int:
+def _send(
+    case: CaseRequest, people: Iterable[User | None], subject, line, path: str | None = None
+) -> int:
     sent = 0
+    seen: set[int] = set()
     for person in people:
-        if person is None or not person.is_active:
+        if person is None or not person.is_active or person.id in seen:
             continue
+        seen.add(person.id)
         queue_mail(
             person.email,
             subject,
@@ -46,7 +50,7 @@ def _send(case: CaseRequest, people: Iterable[User | None], subject, line) -> in
             language=person.locale or "nl",
             user=person,
             line=line,
-            path=case_path(case),
+            path=path or case_path(case),
         )
         sent += 1
     return sent
@@ -69,12 +73,14 @@ def notify_filed(case: CaseRequest) -> int:
     )
 
 
-def notify_update(case: CaseRequest, people: Iterable[User | None]) -> int:
-    """Queue "Je hebt een update over casus C-…" to ``people`` (inactive or missing ones
-    skipped); returns how many mails."""
+def notify_update(case: CaseRequest, people: Iterable[User | None], path: str | None = None) -> int:
+    """Queue "Je hebt een update over casus C-…" to ``people`` (inactive, missing and
+    repeated ones skipped) with a link to ``path`` (a page of the case; default the case
+    page): the code is all the mail says of the case. Returns how many mails."""
     return _send(
         case,
         people,
         _l("Je hebt een update over casus %(code)s", code=case.code),
         _l("Er is nieuws over casus %(code)s.", code=case.code),
+        path,
     )

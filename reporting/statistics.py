@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from statistics import median
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 
+from casetables.models import OUTCOME_LABELS, CaseRequest, Outcome
 from community.accounts.models import Organisation, Region, Theme
 from community.core.extensions import db
 from community.library.models import (
@@ -49,6 +51,7 @@ from events.models import (
 )
 from events.organising.export import sector_label
 from forums.models import Forum, Post, Thread
+from regionmap.models import OFFER_KIND_LABELS, OfferKind
 from signals.models import Answer, Signal, SignalBundle, State, answer_bundles, signal_themes
 
 from .period import Period
@@ -850,6 +853,132 @@ def signal_figures(scope: Scope, period: Period) -> list[FigureTable]:
     ]
 
 
+def case_table_figures(scope: Scope, period: Period) -> list[FigureTable]:
+    """Case tables (issue 19, "In the statistics"): requests per region, the median time to a
+    table, and the outcomes by kind and by kind of offer (3 queries).
+
+    A request counts in its region in the period it was filed (``created_at``); its time to a
+    table is the days from filing to the table (``table_at``), the median per region shown
+    only over 3 or more tables (fewer would show a single case). An outcome counts in the
+    period its case was closed. Only anonymous columns are read (region, dates, outcome, kind
+    of offer), so cases whose texts were erased (``casetables.retention``) still count. Each
+    case is about one young person: its counts are counts of people ("< 3").
+    """
+    filed = and_(
+        scope.where(CaseRequest.region_id),
+        CaseRequest.created_at >= period.starts_at,
+        CaseRequest.created_at < period.ends_at,
+    )
+    per_region = db.session.execute(
+        select(Region.id, Region.name, func.count(CaseRequest.id))
+        .join(CaseRequest, CaseRequest.region_id == Region.id)
+        .where(filed)
+        .group_by(Region.id, Region.name, Region.position)
+        .order_by(Region.position)
+    ).all()
+    waits: dict[int, list[float]] = {}
+    for region_id, created_at, table_at in db.session.execute(
+        select(CaseRequest.region_id, CaseRequest.created_at, CaseRequest.table_at).where(
+            filed, CaseRequest.table_at.is_not(None)
+        )
+    ):
+        days = max((table_at - created_at).total_seconds(), 0) / 86400
+        waits.setdefault(region_id, []).append(days)
+    closed = db.session.execute(
+        select(CaseRequest.outcome, CaseRequest.outcome_offer_kind, func.count(CaseRequest.id))
+        .where(
+            scope.where(CaseRequest.region_id),
+            CaseRequest.outcome.is_not(None),
+            CaseRequest.closed_at >= period.starts_at,
+            CaseRequest.closed_at < period.ends_at,
+        )
+        .group_by(CaseRequest.outcome, CaseRequest.outcome_offer_kind)
+    ).all()
+
+    def median_days(values: list[float]) -> float | None:
+        return round(median(values), 1) if len(values) >= SMALL_CELL else None
+
+    counted = {region_id: count for region_id, _name, count in per_region}
+    regions = (
+        [(r.id, r.name) for r in scope.regions]
+        if scope.regions
+        else [(region_id, name) for region_id, name, _count in per_region]
+    )
+    request_rows = [
+        FigureRow(
+            f"region-{region_id}",
+            name,
+            [
+                counted.get(region_id, 0),
+                len(waits.get(region_id, [])),
+                median_days(waits.get(region_id, [])),
+            ],
+        )
+        for region_id, name in regions
+    ]
+    request_rows.append(
+        FigureRow(
+            "total",
+            _("Totaal"),
+            [
+                sum(counted.values()),
+                sum(len(v) for v in waits.values()),
+                median_days([d for v in waits.values() for d in v]),
+            ],
+            is_total=True,
+        )
+    )
+    outcomes = [o.value for o in Outcome]
+    by_outcome = {o: 0 for o in outcomes}
+    by_kind: dict[str, dict[str, int]] = {}
+    for outcome, kind, count in closed:
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + count
+        by_kind.setdefault(kind or "", {}).setdefault(outcome, 0)
+        by_kind[kind or ""][outcome] += count
+    kind_rows = [
+        FigureRow(
+            f"kind-{kind.value}",
+            str(OFFER_KIND_LABELS[kind]),
+            [by_kind.get(kind.value, {}).get(o, 0) for o in outcomes],
+        )
+        for kind in OfferKind
+        if kind.value in by_kind
+    ]
+    kind_rows.append(
+        FigureRow("total", _("Totaal"), [by_outcome.get(o, 0) for o in outcomes], is_total=True)
+    )
+    return [
+        FigureTable(
+            "case_tables",
+            _("Casustafels: aanvragen en tijd tot een tafel"),
+            _("Regio"),
+            [
+                Column(_("Aanvragen"), True),
+                Column(_("Met een casustafel"), True),
+                Column(_("Dagen tot de tafel (mediaan)")),
+            ],
+            request_rows,
+            chart_columns=[0, 1],
+            note=_(
+                "Aanvragen die in de periode ingediend werden, in hun regio; de mediaan van "
+                "het aantal dagen tussen aanvraag en casustafel staat er pas vanaf 3 tafels."
+            ),
+        ),
+        FigureTable(
+            "case_outcomes",
+            _("Casustafels: uitkomst per soort aanbod"),
+            _("Soort aanbod"),
+            [Column(str(OUTCOME_LABELS[Outcome(o)]), True) for o in outcomes],
+            kind_rows,
+            chart_columns=[0, 1, 2],
+            note=_(
+                "Casussen die in de periode afgesloten werden: het gevonden aanbod, de soort "
+                "maatwerk, of de soort aanbod die ontbrak (die werd een signaal)."
+            ),
+        ),
+    ]
+
+
 #: The sources of figures, in page order. Plug a new source in here: a function
 #: ``(scope, period) -> list[FigureTable]`` running a fixed number of aggregate queries.
 #: Still to come: the regional analyses (issue 15).
@@ -861,6 +990,7 @@ FIGURE_PROVIDERS: tuple[FigureProvider, ...] = (
     library_figures,
     forum_figures,
     signal_figures,
+    case_table_figures,
 )
 
 

@@ -73,6 +73,8 @@ ACTION_LABELS = {
     "unpublished": _l("samenvatting niet meer gepubliceerd"),
     "answered": _l("antwoord ontvangen"),
     "note": _l("beleidsnota opgesteld"),
+    # issue 19: another case table found no fitting offer of this kind (casetables.outcome)
+    "case_table": _l("nog een casustafel vond geen passend aanbod"),
 }
 
 

@@ -289,6 +289,8 @@ def build_world() -> World:
         question="Welk aanbod past?",
     )
     db.session.add(case)
+    # ... and a planned case with the author at its table (the meeting's routes).
+    case_table, agreement = _case_table(region, author, now)
     db.session.commit()
     return World(
         region=region,
@@ -324,8 +326,73 @@ def build_world() -> World:
             "analysis": analysis,
             "organisation": organisation,
             "case": case,
+            "case_table": case_table,
+            "case_agreement": agreement,
         },
     )
+
+
+#: The case tables' routes about a planned table: their URLs name the world's planned case.
+MEETING_ENDPOINTS = {
+    "casetables.notes",
+    "casetables.add_agreement",
+    "casetables.confirm_agreement",
+    "casetables.close",
+    "casetables.follow_up",
+}
+
+
+def _case_table(region: Region, participant: User, now: dt.datetime):
+    """Issue 19: a planned case of ``region`` filed by a member not among the roles, its
+    table an invite-only activity whose invitation ``participant`` accepted, and an agreement
+    for ``participant`` not yet confirmed. Returns the case and the agreement (flushed)."""
+    from casetables.models import CaseAgreement, CaseRequest
+
+    requester = _user("aanvrager@example.org", "Aanvrager CLB", region)
+    starts = now + dt.timedelta(days=5)
+    table = Event(
+        slug="casustafel-noord",
+        title="Casusoverleg Noord",
+        type=EventType.CASE_CONSULTATION,
+        region=region,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        status=EventStatus.PUBLISHED,
+        visibility=Visibility.INVITE_ONLY,
+        venue_name="CLB Noord",
+    )
+    db.session.add(table)
+    db.session.flush()
+    db.session.add(
+        Invitation(
+            event_id=table.id,
+            email=participant.email,
+            name=participant.display_name,
+            user_id=participant.id,
+            status="accepted",
+            sent_at=now,
+            responded_at=now,
+        )
+    )
+    case = CaseRequest(
+        code="C-WRLD-22",
+        requester=requester,
+        region=region,
+        age_group="12-15",
+        school_level="secundair_1",
+        stuck="Spijbelt vaak.",
+        tried="CLB-gesprekken.",
+        question="Welk aanbod past?",
+        state="planned",
+        event_id=table.id,
+        table_at=starts,
+    )
+    db.session.add(case)
+    db.session.flush()
+    agreement = CaseAgreement(case_id=case.id, partner_id=participant.id, what="Belt de dienst.")
+    db.session.add(agreement)
+    db.session.flush()
+    return case, agreement
 
 
 def move_world_to(world: World, region: Region | None) -> None:
@@ -348,7 +415,9 @@ def move_world_to(world: World, region: Region | None) -> None:
     world.extra["organisation"].region = region
     world.extra["offer"].region = region or network_wide
     world.extra["body"].region = region or network_wide
-    world.extra["case"].region = region or network_wide  # a case always has a region
+    # A case (issue 19) always has a region, as its table (an activity) does.
+    world.extra["case"].region = region or network_wide
+    world.extra["case_table"].region = region or network_wide
     db.session.commit()
 
 
@@ -478,7 +547,10 @@ def url_args(endpoint: str, world: World) -> dict:
         "signal_id": world.extra["signals"][0].id,
         "bundle_id": world.extra["bundle"].id,
         "note_id": world.extra["note"].id,
-        "code": world.extra["case"].code,
+        "code": (
+            world.extra["case_table"] if endpoint in MEETING_ENDPOINTS else world.extra["case"]
+        ).code,
+        "agreement_id": world.extra["case_agreement"].id,
     }
 
 

@@ -31,6 +31,15 @@ COORDINATORS = (LOGIN, 403, 403, 200, 200, 200)  # any region's coordinator (the
 REGION_MANAGERS = region_managers(200)
 ADMINS = (LOGIN, 403, 403, 403, 403, 200)
 
+
+def case_readers(allowed: int) -> tuple:
+    """A case's content (issue 19): the region's coordinator gets ``allowed``; every other
+    role 404, so that the case's existence stays hidden."""
+    return (LOGIN, 404, 404, 404, allowed, 404)
+
+
+CASE_READERS = case_readers(200)
+
 EXPECTED = {
     "accounts.account": {"GET": SIGNED_IN, "POST": (LOGIN, 422, 422, 422, 422, 422)},
     "accounts.admin_activate": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
@@ -281,6 +290,16 @@ EXPECTED = {
         "POST": (LOGIN, 404, 404, 404, 422, 404),
     },
     "casetables.statistics": {"GET": COORDINATORS},  # counts only
+    # Case tables, the meeting (issue 19): the table's participants, the requester and the
+    # region's coordinators; anyone else (admins included) finds nothing (404). The world's
+    # participant (its author) and requester are not among the roles: tests/casetables.
+    "casetables.notes": {"GET": CASE_READERS, "POST": case_readers(422)},
+    "casetables.add_agreement": {"POST": case_readers(422)},
+    # Only the partner of the agreement confirms it (the world's author): the coordinator 403.
+    "casetables.confirm_agreement": {"POST": case_readers(403)},
+    "casetables.close": {"GET": CASE_READERS, "POST": case_readers(422)},
+    # The requester alone reports back (403 for the coordinator, who reads the line).
+    "casetables.follow_up": {"GET": CASE_READERS, "POST": case_readers(403)},
 }
 
 

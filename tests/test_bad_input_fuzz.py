@@ -117,6 +117,11 @@ FORMLESS = {
     "casetables.ask": "only for the case region's coordinators (the crawl reads as admin)",
     "casetables.plan": "only for the case region's coordinators (the crawl reads as admin)",
     "casetables.redirect_to_offer": "only for the case region's coordinators (not admins)",
+    # Case tables (issue 19): the crawl's admin is no reader of a case (404), and its author
+    # takes part in the table without coordinating it.
+    "casetables.add_agreement": "only for the region's coordinators",
+    "casetables.close": "only for the region's coordinators",
+    "casetables.follow_up": "only for the requester, once the case is closed",
 }
 
 

@@ -703,6 +703,39 @@ def test_case_update_mail_has_its_lines_and_nothing_of_the_case(
     assert "herfstvakantie" not in text_of(message)
 
 
+def test_case_update_mail_has_its_lines_and_only_the_code(
+    make_user, make_region, mailbox, rendered
+):
+    from casetables.meeting import notify_case_update
+    from casetables.requests import RequestFields, file_request
+
+    case = file_request(
+        make_user(),
+        RequestFields(
+            region_id=make_region().id,
+            age_group="12-15",
+            school_level="secundair_1",
+            stuck="Spijbelt vaak.",
+            tried="Gesprekken.",
+            question="Wat past?",
+        ),
+    )
+    notify_case_update(case, [make_user(display_name="Ann")], "casetables.notes")
+    send()
+
+    (message,) = mailbox
+    assert rendered == ["case_update"]
+    assert message["Subject"] == f"Je hebt een update over casus {case.code}"
+    lines = assert_lines(
+        message,
+        "Dag Ann,",
+        f"Er is nieuws over casus {case.code}.",
+        f"Lees de casus na het aanmelden in Bruggen: {BASE}/casustafel/{case.code}/verslag",
+        "Bruggen",
+    )
+    assert not any("Spijbelt" in line or "Wat past" in line for line in lines)
+
+
 def test_every_text_mail_template_is_checked_here():
     on_disk = {path.stem for path in EMAIL_TEMPLATES.glob("*.txt")} - PARTIALS
     assert on_disk == CHECKED

@@ -145,3 +145,23 @@ def test_csrf_exempt_routes_are_only_the_known_ones(app):
         if f"{view.__module__}.{view.__name__}" in csrf._exempt_views
     }
     assert exempt_endpoints == CSRF_EXEMPT, exempt
+
+
+def test_a_case_page_logs_its_read_and_nothing_else(app, client):
+    """Issue 19: the notes page as the region's coordinator adds one ``case_reads`` row (who,
+    when); every other table stays as it was."""
+    from sqlalchemy import select
+
+    from casetables.models import CaseRead
+
+    world = build_world()
+    act_as(client, world, "coordinator")
+    before = _state(ignore={})
+
+    assert client.get(build_url(app, "casetables.notes", world)).status_code == 200
+
+    assert changed_tables(before, _state(ignore={})) == ["case_reads"]
+    reads = db.session.scalars(select(CaseRead)).all()
+    assert [(r.case_id, r.reader_id) for r in reads] == [
+        (world.extra["case_table"].id, world.users["coordinator"].id)
+    ]

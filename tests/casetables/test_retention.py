@@ -63,3 +63,60 @@ def test_a_shorter_setting_is_followed(app, make_user, make_region):
     closed_case(make_user, make_region)
     settings = {**app.config, "CASE_RETENTION_DAYS": 30}
     assert purge(CLOSED_AT + dt.timedelta(days=31), settings)["case_texts"] == 1
+
+
+def test_ninety_days_after_closing_the_meeting_texts_are_gone_and_the_outcome_counts(
+    app, make_user, make_region
+):
+    """Issue 19, "Retention", with the clock moved: notes, agreements' texts, the outcome
+    note and the line back go; region, age group, kind of gap, dates and the signal stay,
+    and the statistics still count the case."""
+    from sqlalchemy import func, select
+
+    from casetables.meeting import add_agreement, save_note
+    from casetables.models import CaseAgreement, CaseNote
+    from casetables.outcome import OutcomeFields, close_case
+    from reporting.period import Period
+    from reporting.statistics import Scope, compute_statistics
+
+    from .meeting_helpers import planned_case
+
+    table = planned_case(make_user, make_region)
+    case = table.case
+    before = CLOSED_AT - dt.timedelta(days=1)
+    save_note(case, table.partners[0], table.partners[0].id, "Wij zien een wachtlijst.", before)
+    add_agreement(case, table.coordinator, table.partners[1].id, "Belt de dienst.", None, before)
+    case.created_at = CLOSED_AT - dt.timedelta(days=20)
+    case.table_at = CLOSED_AT - dt.timedelta(days=2)
+    close_case(case, table.coordinator, OutcomeFields("no_fit", kind="dagbesteding"), CLOSED_AT)
+    case.follow_up_report = "Nog geen plaats gevonden."
+    db.session.commit()
+    signal_id = case.signal_id
+
+    assert purge(CLOSED_AT + dt.timedelta(days=89, hours=23), app.config)["case_texts"] == 0
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(CaseNote)) == 1
+    assert case.stuck and case.follow_up_report
+
+    assert purge(CLOSED_AT + dt.timedelta(days=90, minutes=1), app.config)["case_texts"] == 1
+    db.session.commit()
+    db.session.expire_all()
+    case = db.session.get(CaseRequest, case.id)
+    assert db.session.scalar(select(func.count()).select_from(CaseNote)) == 0
+    assert db.session.scalars(select(CaseAgreement.what)).all() == [""]
+    assert (case.stuck, case.tried, case.question, case.follow_up_report) == ("", "", "", "")
+    assert (case.outcome, case.outcome_offer_kind, case.signal_id) == (
+        "no_fit",
+        "dagbesteding",
+        signal_id,
+    )
+    assert (case.region_id, case.age_group) == (table.region.id, "12-15")
+    assert case.closed_at == CLOSED_AT and case.table_at is not None
+
+    period = Period(dt.date(2026, 9, 1), dt.date(2027, 8, 31))
+    with app.test_request_context():
+        figures = compute_statistics(Scope((table.region,)), period)
+    requests = figures.table("case_tables").row(f"region-{table.region.id}")
+    assert requests.values[:2] == [1, 1]
+    outcomes = figures.table("case_outcomes")
+    assert outcomes.row("kind-dagbesteding").values == [0, 0, 1]

@@ -52,6 +52,9 @@ def urls(server) -> dict[str, str]:
         from reporting.models import FinalReport
 
         final = db.session.scalar(select(FinalReport).order_by(FinalReport.id))
+        from .test_casetables_meeting_journey import seed_planned_case
+
+        case_code = seed_planned_case(server, tag="-axe")
         aura = db.session.scalar(select(Organisation).where(Organisation.name == "vzw AURA"))
         analysis = db.session.scalar(
             select(RegionalAnalysis)
@@ -133,6 +136,10 @@ def urls(server) -> dict[str, str]:
             "casus-gepland": "/casustafel/C-DEMX-P4",
             "casustafel-plannen": "/casustafel/C-DEMX-K7/tafel",
             "casustafel-cijfers": "/casustafel/cijfers",
+            # the case tables' meeting (issue 19): a planned case of West-Vlaanderen
+            "casustafel-verslag": f"/casustafel/{case_code}/verslag",
+            "casustafel-afsluiten": f"/casustafel/{case_code}/afsluiten",
+            "casustafel-opvolging": f"/casustafel/{case_code}/opvolging",
         }
 
 
@@ -226,6 +233,9 @@ COORDINATOR_PAGES = [
     "casus",
     "casustafel-plannen",
     "casustafel-cijfers",
+    "casustafel-verslag",
+    "casustafel-afsluiten",
+    "casustafel-opvolging",
 ]
 
 
