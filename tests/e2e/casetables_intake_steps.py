@@ -1,4 +1,4 @@
-"""Issue 19 in a real browser, the first half: request, intake, planning the table, access.
+"""Issue 19 in a real browser, the first half's steps: request, intake, planning, access.
 
 A CLB worker on a 390 px phone files a case request and is stopped when typing a birth
 date (the message at the field, the text kept), fixes it and files; the coordinator of
@@ -6,8 +6,8 @@ West-Vlaanderen opens the request from the mail, plans the table with three part
 accept by the link in their invitation mail and then, signed in, read the request. A
 member who was not invited gets 404.
 
-Written as steps (functions) that leave the state behind in :class:`Journey`, so the
-second half (notes, agreements, closing, follow-up) can continue from :func:`table_planned`.
+Steps (functions) that leave the state behind in :class:`Journey`; the whole journey is
+``test_casetables_journey.py``, which continues with ``casetables_meeting_steps.py``.
 """
 
 from __future__ import annotations
@@ -21,14 +21,10 @@ from sqlalchemy import select
 
 from community.core.extensions import db
 
+from .casetables_meeting_steps import PARTNERS
 from .conftest import COORDINATOR, DEMO_PASSWORD, MEMBER, links_in, screenshot
 from .test_accessibility import axe_violations, describe
 
-PARTNERS = [
-    ("partner.jeugdhulp@example.org", "Petra Partner"),
-    ("partner.naft@example.org", "Noor Naft"),
-    ("partner.caw@example.org", "Cas Caw"),
-]
 STUCK = (
     "Een leerling van de tweede graad komt sinds de kerstvakantie niet meer naar school; "
     "thuis is er veel spanning."
@@ -161,23 +157,3 @@ def partners_accepted(server, new_page, journey: Journey) -> Journey:
         expect(signed_in.get_by_text(STUCK)).to_be_visible()
         expect(signed_in.get_by_text(QUESTION)).to_be_visible()
     return journey
-
-
-def test_a_clb_worker_files_a_request_and_three_partners_read_it_after_accepting(
-    server, new_page, axe_source
-):
-    journey = Journey(partners=seed_partners(server))
-    request_filed(server, new_page, axe_source, journey)
-    table_planned(server, new_page, journey)
-    partners_accepted(server, new_page, journey)
-
-    coordinator = new_page(width="desktop", user=COORDINATOR)
-    coordinator.goto(f"/casustafel/{journey.code}")
-    for _, name in PARTNERS:
-        expect(coordinator.locator(".participants")).to_contain_text(name)
-    coordinator.get_by_text(re.compile(r"\d+ keer gelezen")).click()
-    expect(coordinator.locator(".read-log")).to_contain_text("Petra Partner")
-    # Someone who was not invited: as if the case did not exist.
-    outsider = new_page(width="desktop", user="jeugdhulp.begeleider@example.org")
-    response = outsider.goto(f"/casustafel/{journey.code}")
-    assert response.status == 404

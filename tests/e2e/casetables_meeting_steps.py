@@ -1,13 +1,13 @@
-"""Issue 19, second half, in a real browser: the meeting, the outcome, the signal, 90 days on.
+"""Issue 19 in a real browser, the second half's steps: the meeting, the outcome, the signal,
+90 days on.
 
 Starting from a planned case of West-Vlaanderen with three partners who accepted the
-invitation (seeded here: the first half's journey plans it through the pages), the partners
+invitation (``casetables_intake_steps.py`` plans it through the pages), the partners
 write their notes on a 390 px phone, the coordinator records an agreement for each, each
 partner confirms theirs from the link in the mail, the coordinator closes the case with "no
 fitting offer" and finds the signal in /signalen; then, with the clock moved 90 days on and
 the purge run as ``flask purge`` would, the notes are gone from the case and the anonymous
-outcome still shows in /statistieken. The steps are functions of their own, so that the
-integrator can chain them after the first half's journey (give them its case code).
+outcome still shows in /statistieken. The whole journey: ``test_casetables_journey.py``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import datetime as dt
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from community.core.extensions import db
 
-from .conftest import COORDINATOR, DEMO_PASSWORD, links_in, screenshot
+from .conftest import COORDINATOR, links_in, screenshot
 from .test_accessibility import axe_violations, describe
 
 PARTNERS = (
@@ -28,74 +27,8 @@ PARTNERS = (
     ("partner.naft@example.org", "Nico Naft"),
     ("partner.caw@example.org", "Cato Caw"),
 )
-REQUESTER = "aanvrager.clb@example.org"
 NOTE = "Vanuit onze dienst: wachtlijst van drie maanden, wel ambulante begeleiding mogelijk."
 GAP = "Geen passend aanbod: alternatieve dagbesteding"
-
-
-def seed_planned_case(server, tag: str = "") -> str:
-    """A planned case of West-Vlaanderen: filed by a CLB worker, its table an invite-only
-    activity in two days that the three partners accepted. Returns the case code."""
-    from casetables.requests import RequestFields, file_request
-    from community.accounts.models import Region, User
-    from events.models import Event, EventStatus, EventType, Invitation, Visibility
-
-    with server.app.app_context():
-        region = db.session.scalar(select(Region).where(Region.slug == "west-vlaanderen"))
-        people = []
-        for email, name in ((REQUESTER, "Ann Aanvrager"), *PARTNERS):
-            user = User(
-                email=email.replace("@", f"{tag}@"),
-                display_name=name,
-                is_verified=True,
-                locale="nl",
-                region=region,
-            )
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-            people.append(user)
-        db.session.flush()
-        case = file_request(
-            people[0],
-            RequestFields(
-                region_id=region.id,
-                age_group="12-15",
-                school_level="secundair_1",
-                stuck="Spijbelt al weken, thuis veel spanning.",
-                tried="CLB-gesprekken en contextbegeleiding.",
-                question="Welk aanbod houdt de jongere verbonden met school?",
-            ),
-        )
-        start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
-        event = Event(
-            slug=f"casustafel-e2e{tag}",
-            title="Casustafel ROTS",
-            type=EventType.CASE_CONSULTATION,
-            region=region,
-            network=region.network,
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=2),
-            status=EventStatus.PUBLISHED,
-            visibility=Visibility.INVITE_ONLY,
-            venue_name="CLB Brugge",
-        )
-        db.session.add(event)
-        db.session.flush()
-        for partner in people[1:]:
-            db.session.add(
-                Invitation(
-                    event_id=event.id,
-                    email=partner.email,
-                    name=partner.display_name,
-                    user_id=partner.id,
-                    status="accepted",
-                    sent_at=start - dt.timedelta(days=3),
-                    responded_at=start - dt.timedelta(days=2),
-                )
-            )
-        case.event_id, case.table_at, case.state = event.id, start, "planned"
-        db.session.commit()
-        return case.code
 
 
 def _fits(page) -> bool:
@@ -198,14 +131,3 @@ def ninety_days_later(server, page, code: str) -> None:
     page.goto("/statistieken/west-vlaanderen" + period)
     expect(page.get_by_role("row", name=re.compile(r"^alternatieve dagbesteding "))).to_be_visible()
     expect(page.get_by_text("Casustafels: uitkomst per soort aanbod")).to_be_visible()
-
-
-def test_notes_agreements_no_fitting_offer_signal_and_ninety_days_later(
-    server, new_page, axe_source
-):
-    code = seed_planned_case(server)
-    partners_write_notes(new_page, code, axe_source)
-    coordinator_records_agreements(new_page, code)
-    partners_confirm_by_mail(server, new_page, code)
-    page = coordinator_closes_without_fitting_offer(new_page, code, axe_source)
-    ninety_days_later(server, page, code)
