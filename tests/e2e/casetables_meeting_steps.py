@@ -16,10 +16,11 @@ import datetime as dt
 import re
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from community.core.extensions import db
 
-from .conftest import COORDINATOR, links_in, screenshot
+from .conftest import COORDINATOR, DEMO_PASSWORD, links_in, screenshot
 from .test_accessibility import axe_violations, describe
 
 PARTNERS = (
@@ -28,7 +29,73 @@ PARTNERS = (
     ("partner.caw@example.org", "Cato Caw"),
 )
 NOTE = "Vanuit onze dienst: wachtlijst van drie maanden, wel ambulante begeleiding mogelijk."
+REQUESTER = "aanvrager.clb@example.org"
 GAP = "Geen passend aanbod: alternatieve dagbesteding"
+
+
+def seed_planned_case(server, tag: str = "") -> str:
+    """A planned case of West-Vlaanderen: filed by a CLB worker, its table an invite-only
+    activity in two days that the three partners accepted. Returns the case code."""
+    from casetables.requests import RequestFields, file_request
+    from community.accounts.models import Region, User
+    from events.models import Event, EventStatus, EventType, Invitation, Visibility
+
+    with server.app.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == "west-vlaanderen"))
+        people = []
+        for email, name in ((REQUESTER, "Ann Aanvrager"), *PARTNERS):
+            user = User(
+                email=email.replace("@", f"{tag}@"),
+                display_name=name,
+                is_verified=True,
+                locale="nl",
+                region=region,
+            )
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            people.append(user)
+        db.session.flush()
+        case = file_request(
+            people[0],
+            RequestFields(
+                region_id=region.id,
+                age_group="12-15",
+                school_level="secundair_1",
+                stuck="Spijbelt al weken, thuis veel spanning.",
+                tried="CLB-gesprekken en contextbegeleiding.",
+                question="Welk aanbod houdt de jongere verbonden met school?",
+            ),
+        )
+        start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
+        event = Event(
+            slug=f"casustafel-e2e{tag}",
+            title="Casustafel ROTS",
+            type=EventType.CASE_CONSULTATION,
+            region=region,
+            network=region.network,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            status=EventStatus.PUBLISHED,
+            visibility=Visibility.INVITE_ONLY,
+            venue_name="CLB Brugge",
+        )
+        db.session.add(event)
+        db.session.flush()
+        for partner in people[1:]:
+            db.session.add(
+                Invitation(
+                    event_id=event.id,
+                    email=partner.email,
+                    name=partner.display_name,
+                    user_id=partner.id,
+                    status="accepted",
+                    sent_at=start - dt.timedelta(days=3),
+                    responded_at=start - dt.timedelta(days=2),
+                )
+            )
+        case.event_id, case.table_at, case.state = event.id, start, "planned"
+        db.session.commit()
+        return case.code
 
 
 def _fits(page) -> bool:

@@ -52,7 +52,7 @@ def urls(server) -> dict[str, str]:
         from reporting.models import FinalReport
 
         final = db.session.scalar(select(FinalReport).order_by(FinalReport.id))
-        from .test_casetables_meeting_journey import seed_planned_case
+        from .casetables_meeting_steps import seed_planned_case
 
         case_code = seed_planned_case(server, tag="-axe")
         aura = db.session.scalar(select(Organisation).where(Organisation.name == "vzw AURA"))
