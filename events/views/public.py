@@ -27,11 +27,12 @@ from werkzeug.http import is_resource_modified
 
 from community.accounts.filters import region_arg, theme_arg
 from community.accounts.models import Region, Theme
-from community.accounts.permissions import is_signed_in
+from community.accounts.permissions import audience_of, is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import csrf, db, limiter
 from community.core.filters import InvalidFilter, choice_arg, page_arg
 from community.core.forms import EmptyForm
+from community.core.fragments import render_shared
 from community.core.i18n import selected_language
 from community.core.pagecache.middleware import cached_page
 from community.core.security import protect_form_of_public_page, remote_address
@@ -261,34 +262,45 @@ def _availabilities(events: list[Event]) -> dict[int, seats.Availability]:
     return {e.id: seats.availability(e, taken.get(e.id, 0), now) for e in events}
 
 
+def _agenda_context() -> dict:
+    filters = AgendaFilters.from_args(request.args)
+    events, page, pages = _listed_page(filters.criteria(), upcoming=True)
+    return {
+        "events": events,
+        "page": page,
+        "pages": pages,
+        "filters": filters,
+        "availability": _availabilities(events),
+        **_filter_choices(),
+    }
+
+
+def _archive_context() -> dict:
+    filters = AgendaFilters.from_args(request.args)
+    events, page, pages = _listed_page(filters.criteria(), upcoming=False)
+    return {"events": events, "page": page, "pages": pages, "filters": filters, **_filter_choices()}
+
+
 @bp.get("/agenda")
 @cached_page("events", "site", params=AGENDA_PARAMS)
 def agenda():
-    filters = AgendaFilters.from_args(request.args)
-    events, page, pages = _listed_page(filters.criteria(), upcoming=True)
-    return render_template(
+    # The listing is the same for everyone of the visitor's audience (issue 14).
+    return render_shared(
         "events/agenda.html",
-        events=events,
-        page=page,
-        pages=pages,
-        filters=filters,
-        availability=_availabilities(events),
-        **_filter_choices(),
+        ("events", "site"),
+        _agenda_context,
+        audience=audience_of(current_user),
     )
 
 
 @bp.get("/agenda/archief")
 @cached_page("events", "site", params=AGENDA_PARAMS)
 def archive():
-    filters = AgendaFilters.from_args(request.args)
-    events, page, pages = _listed_page(filters.criteria(), upcoming=False)
-    return render_template(
+    return render_shared(
         "events/archive.html",
-        events=events,
-        page=page,
-        pages=pages,
-        filters=filters,
-        **_filter_choices(),
+        ("events", "site"),
+        _archive_context,
+        audience=audience_of(current_user),
     )
 
 

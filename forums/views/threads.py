@@ -16,11 +16,12 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from community.accounts.filters import region_arg
 from community.accounts.models import Region
-from community.accounts.permissions import is_signed_in
+from community.accounts.permissions import audience_of, is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.filters import page_arg
 from community.core.forms import EmptyForm
+from community.core.fragments import render_shared
 from community.core.pagecache.middleware import cached_page
 from forums.forms import PostForm
 from forums.fragments import reader_fragments
@@ -101,15 +102,24 @@ def _forum_stats() -> dict[int, tuple[int, object]]:
 @bp.get("/forum")
 @cached_page("forums", "members", "site")
 def index():
+    # The same for everyone of the visitor's audience (issue 14).
+    return render_shared(
+        "forums/index.html",
+        ("forums", "members", "site"),
+        _index_context,
+        audience=audience_of(current_user),
+    )
+
+
+def _index_context() -> dict:
     forums = db.session.scalars(
         select(Forum).where(visible_forums_filter(current_user)).options(joinedload(Forum.theme))
     ).all()
-    return render_template(
-        "forums/index.html",
-        forums=sorted(forums, key=_forum_sort_key),
-        stats=_forum_stats(),
-        latest=_latest_threads_per_forum(THREADS_PER_FORUM_ON_INDEX),
-    )
+    return {
+        "forums": sorted(forums, key=_forum_sort_key),
+        "stats": _forum_stats(),
+        "latest": _latest_threads_per_forum(THREADS_PER_FORUM_ON_INDEX),
+    }
 
 
 @bp.get("/forum/<slug>")
