@@ -58,6 +58,8 @@ FORMAT = "1"
 
 _MARK = "<!--bruggen-fragment:{}-->"
 
+_HOLE = "<!--bruggen-hole:{}-->"
+
 
 def fragment_mark(block: str) -> Markup:
     """The mark ``base.html`` writes on either side of ``block`` while a part is being kept.
@@ -72,6 +74,17 @@ def fragment_mark(block: str) -> Markup:
 
 
 _ENVIRON_VERSIONS = "bruggen.fragment.versions"
+
+
+def fragment_hole(name: str) -> Markup:
+    """The mark a partial template writes at its start and end when it is one of the
+    visitor's own parts inside a kept block (``events/_registration.html``): what lies
+    between the two marks is left out of the kept block and rendered for each request.
+    Empty unless :func:`render_shared` is rendering a page to keep its parts.
+    """
+    if not g.get("_fragment_capture"):
+        return Markup("")
+    return Markup(_HOLE.format(name))
 
 
 def _versions() -> dict[str, int]:
@@ -134,23 +147,92 @@ def _timeout() -> int:
     return int(config.get("FRAGMENT_CACHE_TIMEOUT") or config.get("PAGE_CACHE_TIMEOUT") or 60)
 
 
-def _cut(page: str) -> tuple[dict[str, str] | None, str]:
+def _cut(page: str, holes: Iterable[str] = ()) -> tuple[dict[str, str] | None, str]:
     """Split a page rendered with marks into its kept blocks and the page without marks.
 
-    Returns (None, page without marks) when a block's marks are not exactly two.
+    In the kept blocks each of ``holes`` (the text between its two marks) becomes one
+    mark of the hole. Returns (None, page without marks) when a block's or a hole's
+    marks are not exactly two (nothing is kept then).
     """
-    blocks: dict[str, str] | None = {}
-    for block in BLOCKS:
-        mark = _MARK.format(block)
-        pieces = page.split(mark)
+    holes = tuple(holes)
+    plain = page
+    for mark in [_MARK.format(block) for block in BLOCKS] + [_HOLE.format(h) for h in holes]:
+        plain = plain.replace(mark, "")
+    kept = page
+    for hole in holes:
+        mark = _HOLE.format(hole)
+        pieces = kept.split(mark)
         if len(pieces) != 3:
-            blocks = None
-            page = page.replace(mark, "")
-            continue
-        if blocks is not None:
-            blocks[block] = pieces[1]
-        page = "".join(pieces)
-    return blocks, page
+            return None, plain
+        kept = pieces[0] + mark + pieces[2]
+    blocks = {}
+    for block in BLOCKS:
+        pieces = kept.split(_MARK.format(block))
+        if len(pieces) != 3:
+            return None, plain
+        blocks[block] = pieces[1]
+    return blocks, plain
+
+
+def shared_key(
+    template: str, scopes: Iterable[str], audience: str, parts: Iterable[object] = ()
+) -> str | None:
+    """The key of ``template``'s kept blocks for this request (:func:`fragment_key`), or
+    None when parts are not kept for it (switched off, or the page cache keeps the page)."""
+    if not _enabled():
+        return None
+    return fragment_key(template, scopes, audience, parts)
+
+
+def kept(key: str | None) -> dict | None:
+    """The blocks kept under ``key`` (from this process, else Redis), or None."""
+    if key is None:
+        return None
+    return _store().get(key)
+
+
+def render_kept(
+    template: str,
+    entry: dict,
+    personal: Mapping[str, Any] | None = None,
+    holes: Mapping[str, str] | None = None,
+) -> str:
+    """Render ``template`` around the kept blocks ``entry`` (from :func:`kept`).
+
+    ``personal`` is the context of the visitor's own parts: the layout's and each of
+    ``holes`` (``{name: partial template}``), whose partial is rendered with it in
+    place of the hole's mark.
+    """
+    own = dict(personal or {})
+    content = entry["content"]
+    for name, partial in (holes or {}).items():
+        content = content.replace(_HOLE.format(name), render_template(partial, **own))
+    blocks = {block: Markup(entry[block]) for block in BLOCKS if block != "content"}
+    blocks["content"] = Markup(content)
+    return render_template(template, shared_blocks=blocks, **own)
+
+
+def render_and_keep(
+    template: str, key: str | None, context: Mapping[str, Any], holes: Iterable[str] = ()
+) -> str:
+    """Render ``template`` with ``context`` and keep its blocks under ``key`` (not when None).
+
+    ``holes`` names the visitor's own parts inside the blocks (see :func:`render_kept`):
+    they are left out of what is kept. Returns the page's HTML.
+    """
+    if key is None:
+        return render_template(template, **context)
+    g._fragment_capture = True
+    try:
+        page = render_template(template, **context)
+    finally:
+        g._fragment_capture = False
+    blocks, page = _cut(page, holes)
+    if blocks is not None:
+        timeout = _timeout()
+        entry = {**blocks, "body": blocks["content"], "expires": time.time() + timeout}
+        _store().set(key, entry, timeout)
+    return page
 
 
 def render_shared(
@@ -168,26 +250,11 @@ def render_shared(
     kept then). ``scopes``, ``audience`` and ``parts`` make the key (:func:`fragment_key`).
     Returns the page's HTML, the same text as ``render_template(template, **build())``.
     """
-    if not _enabled():
-        return render_template(template, **build())
-    key = fragment_key(template, scopes, audience, parts)
-    store = _store()
-    entry = store.get(key)
+    key = shared_key(template, scopes, audience, parts)
+    entry = kept(key)
     if entry is not None:
-        shared = {block: Markup(entry[block]) for block in BLOCKS}
-        return render_template(template, shared_blocks=shared)
-    context = build()
-    g._fragment_capture = True
-    try:
-        page = render_template(template, **context)
-    finally:
-        g._fragment_capture = False
-    blocks, page = _cut(page)
-    if blocks is not None:
-        timeout = _timeout()
-        entry = {**blocks, "body": blocks["content"], "expires": time.time() + timeout}
-        store.set(key, entry, timeout)
-    return page
+        return render_kept(template, entry)
+    return render_and_keep(template, key, build())
 
 
 def forget_versions() -> None:
@@ -196,5 +263,5 @@ def forget_versions() -> None:
 
 
 def init_app(app) -> None:
-    """Export :func:`fragment_mark` to templates (``base.html``)."""
-    app.jinja_env.globals["fragment_mark"] = fragment_mark
+    """Export :func:`fragment_mark` and :func:`fragment_hole` to templates."""
+    app.jinja_env.globals.update(fragment_mark=fragment_mark, fragment_hole=fragment_hole)

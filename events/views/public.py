@@ -32,7 +32,13 @@ from community.core.db import utcnow
 from community.core.extensions import csrf, db, limiter
 from community.core.filters import InvalidFilter, choice_arg, page_arg
 from community.core.forms import EmptyForm
-from community.core.fragments import render_shared
+from community.core.fragments import (
+    kept,
+    render_and_keep,
+    render_kept,
+    render_shared,
+    shared_key,
+)
 from community.core.i18n import selected_language
 from community.core.pagecache.middleware import cached_page
 from community.core.security import protect_form_of_public_page, remote_address
@@ -232,24 +238,33 @@ def _is_invited_viewer(event: Event) -> bool:
     return invitation is not None
 
 
-def get_event_or_404(slug: str) -> Event:
+# What the registration block reads of an activity (its questions and workshops), and
+# what the rest of its page shows besides.
+_FOR_REGISTRATION = (
+    joinedload(Event.region),
+    joinedload(Event.network),
+    selectinload(Event.questions),
+    selectinload(Event.programme),
+)
+_FOR_THE_PAGE = (
+    joinedload(Event.region),
+    joinedload(Event.network),
+    selectinload(Event.themes),
+    selectinload(Event.organisations),
+    selectinload(Event.questions),
+    selectinload(Event.programme).selectinload(ProgrammeItem.materials),
+)
+
+
+def get_event_or_404(slug: str, *, whole: bool = True) -> Event:
     """Return the event ``slug`` with what its page shows; 404 when unknown or not visible.
 
-    Invite-only activities are also shown to signed-in users with an invitation.
+    Invite-only activities are also shown to signed-in users with an invitation. With
+    ``whole=False`` only what the registration block reads is loaded with it (the page's
+    other parts come from the kept fragment; :func:`_load_page_of` loads the rest).
     """
-    query = (
-        select(Event)
-        .where(Event.slug == slug)
-        .options(
-            joinedload(Event.region),
-            joinedload(Event.network),
-            selectinload(Event.themes),
-            selectinload(Event.organisations),
-            selectinload(Event.questions),
-            selectinload(Event.programme).selectinload(ProgrammeItem.materials),
-        )
-    )
-    event = db.session.scalar(query)
+    options = _FOR_THE_PAGE if whole else _FOR_REGISTRATION
+    event = db.session.scalar(select(Event).where(Event.slug == slug).options(*options))
     if event is None or not (can_view_event(current_user, event) or _is_invited_viewer(event)):
         abort(404)
     return event
@@ -365,9 +380,9 @@ def _form_for(event: Event, workshop_taken: dict, formdata=None):
     )
 
 
-def _detail_page(event: Event, *, form=None, status: int = 200, error: str | None = None):
-    """Render the activity page; ``form`` (with errors) and ``error`` after a failed POST."""
-    materials = db.session.scalars(
+def _event_materials(event: Event) -> list[Material]:
+    """The materials of ``event`` itself (not of a programme item) that the visitor may see."""
+    return db.session.scalars(
         select(Material)
         .join(EventMaterial, EventMaterial.material_id == Material.id)
         .where(
@@ -377,28 +392,58 @@ def _detail_page(event: Event, *, form=None, status: int = 200, error: str | Non
         )
         .order_by(Material.title)
     ).all()
+
+
+def _registration_context(event: Event, *, form=None, error: str | None = None) -> dict:
+    """What the registration block (``events/_registration.html``) shows this visitor:
+    the places, their own registration, the form (with its CSRF token) and ``error``."""
     facts = _registration_facts(event)
     if form is None and facts["state"].kind in ("free", "full", "open") and not facts["mine"]:
         form = _form_for(event, facts["workshop_taken"])
+    return {
+        "event": event,
+        "form": form,
+        "error": error,
+        "cancel_form": EmptyForm() if facts["mine"] else None,
+        "cancel_token": seats.cancel_token(facts["mine"]) if facts["mine"] else None,
+        "google_url": google_calendar_url(event),
+        "outlook_url": outlook_calendar_url(event),
+        **facts,
+    }
+
+
+def _detail_page(event: Event, *, form=None, status: int = 200, error: str | None = None):
+    """Render the activity page; ``form`` (with errors) and ``error`` after a failed POST."""
     page = render_template(
         "events/detail.html",
-        event=event,
-        materials=materials,
-        form=form,
-        error=error,
-        cancel_form=EmptyForm() if facts["mine"] else None,
-        cancel_token=seats.cancel_token(facts["mine"]) if facts["mine"] else None,
-        google_url=google_calendar_url(event),
-        outlook_url=outlook_calendar_url(event),
-        **facts,
+        materials=_event_materials(event),
+        **_registration_context(event, form=form, error=error),
     )
     return page, status
 
 
+DETAIL = "events/detail.html"
+DETAIL_SCOPES = ("events", "forums", "library", "members", "site")  # its thread, listed names
+DETAIL_HOLES = {"registration": "events/_registration.html"}
+
+
 @bp.get("/activiteiten/<slug>")
-@cached_page("events", "forums", "library", "members", "site")  # its thread, listed names
+@cached_page(*DETAIL_SCOPES)
 def detail(slug):
-    return _detail_page(get_event_or_404(slug))
+    # The page but its registration block is the same for everyone of the visitor's
+    # audience (issue 14): kept, with the visitor's block rendered in its place. The
+    # key is made (the versions read) before the activity is loaded.
+    key = shared_key(DETAIL, DETAIL_SCOPES, audience_of(current_user))
+    entry = kept(key)
+    if entry is not None:
+        event = get_event_or_404(slug, whole=False)
+        if can_view_event(current_user, event):  # as for everyone of the audience
+            return render_kept(DETAIL, entry, _registration_context(event), DETAIL_HOLES)
+    event = get_event_or_404(slug)
+    context = {"materials": _event_materials(event), **_registration_context(event)}
+    if not can_view_event(current_user, event):  # an invitee's page: not the audience's
+        key = None
+    return render_and_keep(DETAIL, key, context, DETAIL_HOLES)
 
 
 # The .ics may hold the online link (confirmed participants): browsers keep it, shared
