@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import is_resource_modified
@@ -414,6 +414,13 @@ def _registration_context(event: Event, *, form=None, error: str | None = None) 
 
 def _detail_page(event: Event, *, form=None, status: int = 200, error: str | None = None):
     """Render the activity page; ``form`` (with errors) and ``error`` after a failed POST."""
+    if "themes" in inspect(event).unloaded:  # loaded for a registration only: the rest now
+        db.session.execute(
+            select(Event)
+            .where(Event.id == event.id)
+            .options(*_FOR_THE_PAGE)
+            .execution_options(populate_existing=True)
+        ).one()
     page = render_template(
         "events/detail.html",
         materials=_event_materials(event),
@@ -614,7 +621,7 @@ def _registered(response) -> bool:
 @csrf.exempt  # guests post from the cached activity page: protect_form_of_public_page
 def register(slug):
     protect_form_of_public_page()
-    event = get_event_or_404(slug)
+    event = get_event_or_404(slug, whole=False)  # the page, only when the form is refused
     form = _form_for(event, seats.workshop_seats_taken(event), formdata=request.form)
     if not form.validate_on_submit():
         return _detail_page(event, form=form, status=422)
