@@ -257,11 +257,38 @@ def render_shared(
     return render_and_keep(template, key, build())
 
 
+STATIC_PARTS = 256  # kept per app: a few per language and visitor kind
+
+
+def kept_static(name: str, *parts: object, caller: Callable[[], str]) -> Markup:
+    """``{% call kept_static(name, *parts) %}…{% endcall %}``: the body rendered once per
+    ``name``, ``parts``, language, host and script root, then kept by the process.
+
+    For parts of the layout that show no data at all, only links and translated labels
+    (the main menu, the footer): ``parts`` names everything else the body depends on
+    (whether the visitor reads signals). Rendered every time with
+    ``FRAGMENT_CACHE_ENABLED = False``. Returns the body's HTML.
+    """
+    if not current_app.config.get("FRAGMENT_CACHE_ENABLED", True):
+        return Markup(caller())
+    key = (name, *parts, selected_language(), request.host_url, request.script_root)
+    kept_parts = current_app.extensions.setdefault("bruggen_static_parts", {})
+    html = kept_parts.get(key)
+    if html is None:
+        html = str(caller())
+        if len(kept_parts) >= STATIC_PARTS:
+            kept_parts.clear()
+        kept_parts[key] = html
+    return Markup(html)
+
+
 def forget_versions() -> None:
     """Read the data versions again for the rest of this request (after a commit in it)."""
     request.environ.pop(_ENVIRON_VERSIONS, None)
 
 
 def init_app(app) -> None:
-    """Export :func:`fragment_mark` and :func:`fragment_hole` to templates."""
-    app.jinja_env.globals.update(fragment_mark=fragment_mark, fragment_hole=fragment_hole)
+    """Export :func:`fragment_mark`, :func:`fragment_hole` and :func:`kept_static` to templates."""
+    app.jinja_env.globals.update(
+        fragment_mark=fragment_mark, fragment_hole=fragment_hole, kept_static=kept_static
+    )

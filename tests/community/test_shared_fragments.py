@@ -250,3 +250,24 @@ def test_an_invitees_page_of_an_invite_only_activity_is_not_the_audiences(
     page = _get(browsers(coordinator), url)
     assert _kept(app) == kept + 1, "the coordinator got the invitee's kept page"
     assert "Je coördineert deze regio" in page
+
+
+def test_the_kept_main_menu_follows_the_visitors_language_and_reading_of_signals(
+    app, client, make_user, browsers
+):
+    from flask import url_for
+
+    with app.test_request_context():
+        for_members, for_all = url_for("signals.index"), url_for("signals.passed_on")
+
+    def menu(html: str) -> str:
+        return re.search(r'<nav class="main-nav".*?</nav>', html, re.S)[0]
+
+    anonymous = menu(_get(app.test_client(), "/privacy"))
+    member = menu(_get(browsers(make_user()), "/privacy"))
+    unverified = menu(_get(browsers(make_user(is_verified=False)), "/privacy"))
+    english = menu(_get(browsers(make_user(locale="en")), "/privacy"))
+    assert f'href="{for_all}"' in anonymous and f'href="{for_members}"' not in anonymous
+    assert f'href="{for_members}"' in member and f'href="{for_all}"' not in member
+    assert unverified == anonymous
+    assert english != member and f'href="{for_members}"' in english
