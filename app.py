@@ -80,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from community.core import (
         error_pages,
         features,
+        fragments,
         i18n,
         input_guard,
         migrations,
@@ -113,6 +114,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    fragments.init_app(app)  # shared parts of members' pages (issue 14)
     error_pages.init_app(app)
     # Inside the proxy fix of ``security``: cache keys see the visitor's scheme and host.
     pagecache.init_app(app)

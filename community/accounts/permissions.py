@@ -130,6 +130,32 @@ def project_group_filter(user, flag_column) -> ColumnElement[bool]:
     return flag_column.is_(False)
 
 
+def audience_of(user) -> str:
+    """Return the *audience* of ``user``: a short text naming everything about them that
+    decides what a shared listing shows (community.core.fragments, issue 14).
+
+    Two visitors with the same audience see the same activities, materials, forums and
+    threads in every listing: the rules above (:func:`can_read_members_content`,
+    :func:`coordinated_filter`, :func:`is_project_group_member`, the admin's view of
+    everything) read nothing else. "anonymous" for visitors who are not signed in
+    (or whose account is deactivated); otherwise "member" or "unverified", then
+    "admin", the ids of the regions they coordinate and their project-group role when
+    they have one: ``"member;coordinates:2,7"``. Never their id or name: a listing that
+    shows something of one person's own must not be shared (render it whole).
+    """
+    if not is_signed_in(user):
+        return "anonymous"
+    parts = ["member" if user.is_verified else "unverified"]
+    if user.is_admin:
+        parts.append("admin")
+    regions = sorted(region.id for region in user.coordinated_regions)
+    if regions:
+        parts.append("coordinates:" + ",".join(str(region_id) for region_id in regions))
+    if user.project_group_role:
+        parts.append(f"group:{user.project_group_role}")
+    return ";".join(parts)
+
+
 TEMPLATE_RULES = {
     "is_project_group_member": is_project_group_member,
     "can_contribute_to_project_group": can_contribute_to_project_group,

@@ -68,6 +68,11 @@ class Features:
         """Show ``template`` on ``page`` ("home", "region", "event", "material").
 
         ``load(**page_args)`` returns the template's context; lower ``order`` comes first.
+        The home and activity pages keep what their sections show per audience and data
+        version for every member of that audience (``community.core.fragments``, issue
+        14): a section there must show only what follows from the data and the visitor's
+        audience (``audience_of``), never one person's own (their registrations, cases,
+        unread counts), and read data of the scopes the page names.
         """
         sections = [s for s in self.sections.get(page, []) if s.template != template]
         sections.append(Section(order, template, load))

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts.models import Network, Region
+from community.accounts.permissions import audience_of
 from community.core.extensions import db
+from community.core.fragments import render_shared
 from community.core.pagecache.middleware import cached_page
 from community.core.pagecache.versions import SCOPES
 from community.library.materials import visible_materials_filter
@@ -50,8 +52,15 @@ def _all_regions():
 @bp.get("/")
 @cached_page(*SCOPES)  # its sections show activities, forum threads and materials
 def home():
+    # Every section is the same for everyone of the visitor's audience (issue 14).
+    return render_shared(
+        "site/home.html", SCOPES, _home_context, audience=audience_of(current_user)
+    )
+
+
+def _home_context() -> dict:
     materials = _newest_materials(limit=NEWEST_MATERIALS)
-    return render_template("site/home.html", materials=materials, regions=_all_regions())
+    return {"materials": materials, "regions": _all_regions()}
 
 
 @bp.get("/regios")

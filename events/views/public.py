@@ -20,18 +20,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import is_resource_modified
 
 from community.accounts.filters import region_arg, theme_arg
 from community.accounts.models import Region, Theme
-from community.accounts.permissions import is_signed_in
+from community.accounts.permissions import audience_of, is_signed_in
 from community.core.db import utcnow
 from community.core.extensions import csrf, db, limiter
 from community.core.filters import InvalidFilter, choice_arg, page_arg
 from community.core.forms import EmptyForm
+from community.core.fragments import (
+    kept,
+    render_and_keep,
+    render_kept,
+    render_shared,
+    shared_key,
+)
 from community.core.i18n import selected_language
 from community.core.pagecache.middleware import cached_page
 from community.core.security import protect_form_of_public_page, remote_address
@@ -231,24 +238,33 @@ def _is_invited_viewer(event: Event) -> bool:
     return invitation is not None
 
 
-def get_event_or_404(slug: str) -> Event:
+# What the registration block reads of an activity (its questions and workshops), and
+# what the rest of its page shows besides.
+_FOR_REGISTRATION = (
+    joinedload(Event.region),
+    joinedload(Event.network),
+    selectinload(Event.questions),
+    selectinload(Event.programme),
+)
+_FOR_THE_PAGE = (
+    joinedload(Event.region),
+    joinedload(Event.network),
+    selectinload(Event.themes),
+    selectinload(Event.organisations),
+    selectinload(Event.questions),
+    selectinload(Event.programme).selectinload(ProgrammeItem.materials),
+)
+
+
+def get_event_or_404(slug: str, *, whole: bool = True) -> Event:
     """Return the event ``slug`` with what its page shows; 404 when unknown or not visible.
 
-    Invite-only activities are also shown to signed-in users with an invitation.
+    Invite-only activities are also shown to signed-in users with an invitation. With
+    ``whole=False`` only what the registration block reads is loaded with it (the page's
+    other parts come from the kept fragment; :func:`_load_page_of` loads the rest).
     """
-    query = (
-        select(Event)
-        .where(Event.slug == slug)
-        .options(
-            joinedload(Event.region),
-            joinedload(Event.network),
-            selectinload(Event.themes),
-            selectinload(Event.organisations),
-            selectinload(Event.questions),
-            selectinload(Event.programme).selectinload(ProgrammeItem.materials),
-        )
-    )
-    event = db.session.scalar(query)
+    options = _FOR_THE_PAGE if whole else _FOR_REGISTRATION
+    event = db.session.scalar(select(Event).where(Event.slug == slug).options(*options))
     if event is None or not (can_view_event(current_user, event) or _is_invited_viewer(event)):
         abort(404)
     return event
@@ -261,34 +277,45 @@ def _availabilities(events: list[Event]) -> dict[int, seats.Availability]:
     return {e.id: seats.availability(e, taken.get(e.id, 0), now) for e in events}
 
 
+def _agenda_context() -> dict:
+    filters = AgendaFilters.from_args(request.args)
+    events, page, pages = _listed_page(filters.criteria(), upcoming=True)
+    return {
+        "events": events,
+        "page": page,
+        "pages": pages,
+        "filters": filters,
+        "availability": _availabilities(events),
+        **_filter_choices(),
+    }
+
+
+def _archive_context() -> dict:
+    filters = AgendaFilters.from_args(request.args)
+    events, page, pages = _listed_page(filters.criteria(), upcoming=False)
+    return {"events": events, "page": page, "pages": pages, "filters": filters, **_filter_choices()}
+
+
 @bp.get("/agenda")
 @cached_page("events", "site", params=AGENDA_PARAMS)
 def agenda():
-    filters = AgendaFilters.from_args(request.args)
-    events, page, pages = _listed_page(filters.criteria(), upcoming=True)
-    return render_template(
+    # The listing is the same for everyone of the visitor's audience (issue 14).
+    return render_shared(
         "events/agenda.html",
-        events=events,
-        page=page,
-        pages=pages,
-        filters=filters,
-        availability=_availabilities(events),
-        **_filter_choices(),
+        ("events", "site"),
+        _agenda_context,
+        audience=audience_of(current_user),
     )
 
 
 @bp.get("/agenda/archief")
 @cached_page("events", "site", params=AGENDA_PARAMS)
 def archive():
-    filters = AgendaFilters.from_args(request.args)
-    events, page, pages = _listed_page(filters.criteria(), upcoming=False)
-    return render_template(
+    return render_shared(
         "events/archive.html",
-        events=events,
-        page=page,
-        pages=pages,
-        filters=filters,
-        **_filter_choices(),
+        ("events", "site"),
+        _archive_context,
+        audience=audience_of(current_user),
     )
 
 
@@ -353,9 +380,9 @@ def _form_for(event: Event, workshop_taken: dict, formdata=None):
     )
 
 
-def _detail_page(event: Event, *, form=None, status: int = 200, error: str | None = None):
-    """Render the activity page; ``form`` (with errors) and ``error`` after a failed POST."""
-    materials = db.session.scalars(
+def _event_materials(event: Event) -> list[Material]:
+    """The materials of ``event`` itself (not of a programme item) that the visitor may see."""
+    return db.session.scalars(
         select(Material)
         .join(EventMaterial, EventMaterial.material_id == Material.id)
         .where(
@@ -365,28 +392,65 @@ def _detail_page(event: Event, *, form=None, status: int = 200, error: str | Non
         )
         .order_by(Material.title)
     ).all()
+
+
+def _registration_context(event: Event, *, form=None, error: str | None = None) -> dict:
+    """What the registration block (``events/_registration.html``) shows this visitor:
+    the places, their own registration, the form (with its CSRF token) and ``error``."""
     facts = _registration_facts(event)
     if form is None and facts["state"].kind in ("free", "full", "open") and not facts["mine"]:
         form = _form_for(event, facts["workshop_taken"])
+    return {
+        "event": event,
+        "form": form,
+        "error": error,
+        "cancel_form": EmptyForm() if facts["mine"] else None,
+        "cancel_token": seats.cancel_token(facts["mine"]) if facts["mine"] else None,
+        "google_url": google_calendar_url(event),
+        "outlook_url": outlook_calendar_url(event),
+        **facts,
+    }
+
+
+def _detail_page(event: Event, *, form=None, status: int = 200, error: str | None = None):
+    """Render the activity page; ``form`` (with errors) and ``error`` after a failed POST."""
+    if "themes" in inspect(event).unloaded:  # loaded for a registration only: the rest now
+        db.session.execute(
+            select(Event)
+            .where(Event.id == event.id)
+            .options(*_FOR_THE_PAGE)
+            .execution_options(populate_existing=True)
+        ).one()
     page = render_template(
         "events/detail.html",
-        event=event,
-        materials=materials,
-        form=form,
-        error=error,
-        cancel_form=EmptyForm() if facts["mine"] else None,
-        cancel_token=seats.cancel_token(facts["mine"]) if facts["mine"] else None,
-        google_url=google_calendar_url(event),
-        outlook_url=outlook_calendar_url(event),
-        **facts,
+        materials=_event_materials(event),
+        **_registration_context(event, form=form, error=error),
     )
     return page, status
 
 
+DETAIL = "events/detail.html"
+DETAIL_SCOPES = ("events", "forums", "library", "members", "site")  # its thread, listed names
+DETAIL_HOLES = {"registration": "events/_registration.html"}
+
+
 @bp.get("/activiteiten/<slug>")
-@cached_page("events", "forums", "library", "members", "site")  # its thread, listed names
+@cached_page(*DETAIL_SCOPES)
 def detail(slug):
-    return _detail_page(get_event_or_404(slug))
+    # The page but its registration block is the same for everyone of the visitor's
+    # audience (issue 14): kept, with the visitor's block rendered in its place. The
+    # key is made (the versions read) before the activity is loaded.
+    key = shared_key(DETAIL, DETAIL_SCOPES, audience_of(current_user))
+    entry = kept(key)
+    if entry is not None:
+        event = get_event_or_404(slug, whole=False)
+        if can_view_event(current_user, event):  # as for everyone of the audience
+            return render_kept(DETAIL, entry, _registration_context(event), DETAIL_HOLES)
+    event = get_event_or_404(slug)
+    context = {"materials": _event_materials(event), **_registration_context(event)}
+    if not can_view_event(current_user, event):  # an invitee's page: not the audience's
+        key = None
+    return render_and_keep(DETAIL, key, context, DETAIL_HOLES)
 
 
 # The .ics may hold the online link (confirmed participants): browsers keep it, shared
@@ -557,7 +621,7 @@ def _registered(response) -> bool:
 @csrf.exempt  # guests post from the cached activity page: protect_form_of_public_page
 def register(slug):
     protect_form_of_public_page()
-    event = get_event_or_404(slug)
+    event = get_event_or_404(slug, whole=False)  # the page, only when the form is refused
     form = _form_for(event, seats.workshop_seats_taken(event), formdata=request.form)
     if not form.validate_on_submit():
         return _detail_page(event, form=form, status=422)

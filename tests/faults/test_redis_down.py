@@ -157,3 +157,24 @@ def _until_limits_are_shared(app, server) -> None:
         return bool(_limit_keys(server))
 
     wait_until(counted_in_redis, within=RETURNS_WITHIN, what="rate limits counted in Redis")
+
+
+def test_members_pages_share_their_kept_parts_through_redis_and_render_while_it_is_down(
+    site, redis_server, make_event
+):
+    app, _host, event, member, _thread = site
+    browser = app.test_client()
+    form = {"email": member.email, "password": PASSWORD}
+    assert browser.post_form("/aanmelden", form).status_code == 302
+    first = browser.get("/agenda")
+    assert first.status_code == 200 and "Netwerkmoment Gent" in first.text
+    assert list(redis_server.client().scan_iter("bruggen:fragment:*")), "kept parts in Redis"
+
+    redis_server.stop()
+    make_event(title="Vorming Brugge")  # committed: the events version moves
+    urls = ("/agenda", "/agenda", "/", "/forum", "/materiaal", f"/activiteiten/{event.slug}")
+    pages = [browser.get(url) for url in urls]
+
+    assert [page.status_code for page in pages] == [200] * len(urls)
+    assert "Vorming Brugge" in pages[0].text and "Vorming Brugge" in pages[1].text
+    assert all(member.display_name in page.text for page in pages)

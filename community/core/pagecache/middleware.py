@@ -177,10 +177,15 @@ class PageCache:
             app.config.get("PAGE_CACHE_STALE_IF_ERROR", DEFAULT_STALE_IF_ERROR)
         )
         # Objects, not pickles: a 304 for a 1 MB feed must not copy the feed. An entry
-        # stays past its time for stale-if-error (least recently used goes first).
+        # stays past its time for stale-if-error (least recently used goes first); the
+        # kept parts of members' pages (community.core.fragments) are never served stale
+        # and go at their time.
         self.local: TLRUCache = TLRUCache(
             maxsize=LOCAL_BYTES,
-            ttu=lambda key, entry, now: _expiry(key, entry, now) + self.stale_if_error,
+            ttu=lambda key, entry, now: (
+                _expiry(key, entry, now)
+                + (0 if key.startswith("fragment:") else self.stale_if_error)
+            ),
             getsizeof=lambda entry: len(entry["body"]) + 1024,
         )
         self.lock = threading.Lock()  # cachetools is not thread-safe (gthread workers)

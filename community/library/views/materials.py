@@ -15,10 +15,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from community.accounts.models import Region, Theme
-from community.accounts.permissions import can_contribute_to_project_group
+from community.accounts.permissions import audience_of, can_contribute_to_project_group
 from community.core.extensions import db, login_manager
 from community.core.filters import InvalidFilter, choice_arg, page_arg
 from community.core.forms import EmptyForm
+from community.core.fragments import render_shared
 from community.core.pagecache.middleware import cached_page
 from community.core.storage.local import get_storage
 from community.library.downloads import count_download, settle
@@ -249,6 +250,17 @@ def _library_params() -> tuple[str, ...]:
 @bp.get("/materiaal")
 @cached_page("library", "members", "site", params=_library_params)
 def materials():
+    # The same for everyone of the visitor's audience (issue 14); the "activity" filter
+    # lists activities, hence "events".
+    return render_shared(
+        "library/materials.html",
+        ("events", "library", "members", "site"),
+        _materials_context,
+        audience=audience_of(current_user),
+    )
+
+
+def _materials_context() -> dict:
     regions = db.session.scalars(select(Region).order_by(Region.position)).all()
     themes = db.session.scalars(select(Theme).order_by(Theme.number)).all()
     tags = db.session.scalars(select(MaterialTag).order_by(MaterialTag.slug)).all()
@@ -273,18 +285,17 @@ def materials():
     rows = db.session.scalars(
         query.options(*material_options()).offset(offset).limit(PER_PAGE + 1)
     ).all()
-    return render_template(
-        "library/materials.html",
-        materials=rows[:PER_PAGE],
-        has_next=len(rows) > PER_PAGE,
-        filters=filters,
-        regions=regions,
-        themes=themes,
-        tags=tags,
-        types=list(MaterialType),
-        extra_filters=[(f, extra_choices[f.parameter]) for f in material_filters()],
-        sorts=list(MaterialSort),
-    )
+    return {
+        "materials": rows[:PER_PAGE],
+        "has_next": len(rows) > PER_PAGE,
+        "filters": filters,
+        "regions": regions,
+        "themes": themes,
+        "tags": tags,
+        "types": list(MaterialType),
+        "extra_filters": [(f, extra_choices[f.parameter]) for f in material_filters()],
+        "sorts": list(MaterialSort),
+    }
 
 
 @bp.get("/materiaal/<slug>")
