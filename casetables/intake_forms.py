@@ -11,14 +11,19 @@ from wtforms.validators import InputRequired, Length
 
 from casetables.models import SCHOOL_LEVEL_LABELS, URGENCY_LABELS
 from community.accounts.models import ORGANISATION_TYPE_LABELS
-from community.core.forms import ChoiceField, MultiCheckboxField, option, optional_int, optional_str
+from community.core.forms import (
+    DATE_MESSAGE,
+    TIME_MESSAGE,
+    ChoiceField,
+    MultiCheckboxField,
+    option,
+    optional_int,
+    optional_str,
+)
 from community.core.text import one_line
 from events.organising.door_forms import InviteForm
 from events.organising.forms import TOO_LONG_MESSAGE as TOO_LONG
 from signals.models import AGE_LABELS
-
-DATE_MESSAGE = _l("Geef een geldige datum, zoals 2027-03-15.")
-TIME_MESSAGE = _l("Geef een geldig uur, zoals 14:00.")
 
 
 def _choices(labels: dict, empty):

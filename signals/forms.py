@@ -9,7 +9,14 @@ from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from community.accounts.models import SECTOR_LABELS
-from community.core.forms import ChoiceField, MultiCheckboxField, option, optional_int, optional_str
+from community.core.forms import (
+    ChoiceField,
+    MultiCheckboxField,
+    ReadableParseErrors,
+    option,
+    optional_int,
+    optional_str,
+)
 from community.core.text import one_line
 from forums.forms import PRIVACY_CONFIRM_LABEL
 from signals.models import (
@@ -20,19 +27,6 @@ from signals.models import (
     LEVEL_LABELS,
     STATE_LABELS,
 )
-
-DATE_MESSAGE = _l("Geef een geldige datum, zoals 2027-03-15.")
-
-
-class _DutchDates:
-    """A date that cannot be read gets one Dutch message of our own (not WTForms' English)."""
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)  # type: ignore[misc]
-        for f in self:  # type: ignore[attr-defined]
-            if f.type == "DateField" and f.process_errors and f.errors:
-                f.errors[:] = [DATE_MESSAGE]
-        return valid
 
 
 def _choices(labels: dict, empty):
@@ -120,7 +114,7 @@ class CategoriseForm(FlaskForm):
     )
 
 
-class BundleStateForm(_DutchDates, FlaskForm):
+class BundleStateForm(ReadableParseErrors, FlaskForm):
     state = ChoiceField(
         _l("Nieuwe fase"),
         coerce=optional_str,
@@ -151,7 +145,7 @@ class NoteForm(FlaskForm):
     bundles = MultiCheckboxField(_l("Bundels in deze nota"), coerce=int)
 
 
-class AnswerForm(_DutchDates, FlaskForm):
+class AnswerForm(ReadableParseErrors, FlaskForm):
     answered_by = StringField(_l("Van wie (overheid of dienst)"), filters=[one_line])
     received_on = DateField(
         _l("Ontvangen op"),

@@ -36,21 +36,15 @@ from casetables.views import bp, case_by_code, case_for_reading
 from community.core.db import utcnow
 from community.core.errors import DomainError
 from community.core.extensions import db
-from community.core.forms import ChoiceField, EmptyForm, option, optional_int, optional_str
+from community.core.forms import (
+    ChoiceField,
+    EmptyForm,
+    ReadableParseErrors,
+    option,
+    optional_int,
+    optional_str,
+)
 from regionmap.models import OFFER_KIND_LABELS, OfferKind
-
-DATE_MESSAGE = _l("Geef een geldige datum, zoals 2027-03-15.")
-
-
-class _DutchDates:
-    """A date that cannot be read gets one Dutch message of our own (not WTForms' English)."""
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)  # type: ignore[misc]
-        for f in self:  # type: ignore[attr-defined]
-            if f.type == "DateField" and f.process_errors and f.errors:
-                f.errors[:] = [DATE_MESSAGE]
-        return valid
 
 
 class NoteForm(FlaskForm):
@@ -68,7 +62,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class AgreementForm(_DutchDates, FlaskForm):
+class AgreementForm(ReadableParseErrors, FlaskForm):
     """An agreement: who does what by when."""
 
     partner_id = ChoiceField(
@@ -89,7 +83,7 @@ def _kind_choices(empty):
     return [option("", empty)] + [option(k.value, label) for k, label in OFFER_KIND_LABELS.items()]
 
 
-class CloseForm(_DutchDates, FlaskForm):
+class CloseForm(ReadableParseErrors, FlaskForm):
     """Close the case with an outcome."""
 
     outcome = ChoiceField(

@@ -79,3 +79,28 @@ class EmptyForm(FlaskForm):
     """A POST-only button: the form carries nothing but its CSRF token."""
 
     submit = SubmitField(_l("Verder"))
+
+
+DATE_MESSAGE = _l("Geef een geldige datum, zoals 2027-03-15.")
+TIME_MESSAGE = _l("Geef een geldig uur, zoals 14:00.")
+NUMBER_MESSAGE = _l("Geef een geheel getal.")
+
+
+class ReadableParseErrors:
+    """Mixin for a ``FlaskForm`` (put it first): a date, time or whole-number field whose
+    input cannot be read gets one clear message of our own instead of WTForms' English
+    one. ``parse_messages`` maps a field type to its message; a form may give its own."""
+
+    parse_messages: dict = {
+        "DateField": DATE_MESSAGE,
+        "TimeField": TIME_MESSAGE,
+        "IntegerField": NUMBER_MESSAGE,
+    }
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[misc]
+        for f in self:  # type: ignore[attr-defined]
+            message = self.parse_messages.get(f.type)
+            if message and f.process_errors and f.errors:
+                f.errors[:] = [message]
+        return valid

@@ -42,6 +42,7 @@ from community.core.forms import (
     INVALID_CHOICES,
     ChoiceField,
     MultiCheckboxField,
+    ReadableParseErrors,
     option,
     optional_int,
 )
@@ -96,16 +97,10 @@ PARSE_MESSAGES = {
 }
 
 
-class _DutchDates:
-    """Give date, time and number fields that cannot be read one clear message of our own."""
+class _DutchDates(ReadableParseErrors):
+    """Dates also as dd-mm-jjjj here (``DATE_FORMATS``): the messages say so."""
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for f in self:
-            message = PARSE_MESSAGES.get(f.type)
-            if message and f.process_errors and f.errors:
-                f.errors[:] = [message]
-        return valid
+    parse_messages = PARSE_MESSAGES
 
 
 # "Jan Peeters <jan@school.be>", as a mail program copies an address with its name.
