@@ -147,8 +147,16 @@ def database_url(tmp_path_factory):
     if not worker:
         yield url
         return
+    with fresh_postgres_database(url, f"_{worker}") as fresh:
+        yield fresh
+
+
+@contextmanager
+def fresh_postgres_database(url: str, suffix: str):
+    """Make the database ``<name of url><suffix>`` on the server of ``url`` (dropped first
+    if left behind), yield its URL, drop it at the end."""
     base = make_url(normalise_url(url))
-    name = f"{base.database}_{worker}"
+    name = f"{base.database}{suffix}"
     server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -29,7 +29,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from community.core.extensions import db
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, fresh_postgres_database
 
 HERE = Path(__file__).parent
 SCREENSHOTS = HERE / "screenshots"
@@ -129,22 +129,9 @@ def e2e_database_url(tmp_path_factory):
     if not url:
         yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'bruggen.sqlite'}"
         return
-    from sqlalchemy import create_engine, make_url, text
-
-    from app import database_url as normalise_url
-
-    base = make_url(normalise_url(url))
-    name = f"{base.database}_e2e_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with fresh_postgres_database(url, f"_e2e_{worker}") as fresh:
+        yield fresh
 
 
 @pytest.fixture(scope="session")
