@@ -297,7 +297,9 @@ def redirect_offers(case: CaseRequest) -> list[Offer]:
 def redirect_case(case: CaseRequest, coordinator: User, offer_id: int | None) -> Offer:
     """A coordinator of ``case``'s region redirects it to an existing offer of the
     regional map (one of :func:`redirect_offers`): "redirected", ``redirect_offer_id``;
-    the requester gets the update mail and sees the offer's link on the case page.
+    the requester gets the update mail and sees the offer's link on the case page. A
+    redirect ends the case: ``closed_at`` is set, so its texts are erased
+    ``CASE_RETENTION_DAYS`` later like a closed case's (issue 19, "Retention").
     Returns the offer. Raises :class:`CaseNotVisible`, :class:`NotCoordinator`,
     :class:`WrongState` (planned or closed), :class:`OfferUnknown` (422)."""
     require_coordinator(coordinator, case)
@@ -308,6 +310,7 @@ def redirect_case(case: CaseRequest, coordinator: User, offer_id: int | None) ->
         raise OfferUnknown()
     case.state = CaseState.REDIRECTED.value
     case.redirect_offer_id = offer.id
+    case.closed_at = utcnow()
     db.session.flush()
     notifications.notify_update(case, [case.requester])
     log.info("case %s redirected to offer %s by user %s", case.id, offer.id, coordinator.id)

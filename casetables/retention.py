@@ -41,7 +41,7 @@ def purge_case_texts(now: dt.datetime, retention: dt.timedelta) -> int:
     due = (
         select(CaseRequest.id)
         .where(
-            CaseRequest.state == CaseState.CLOSED.value,
+            CaseRequest.state.in_([CaseState.CLOSED.value, CaseState.REDIRECTED.value]),
             CaseRequest.closed_at.is_not(None),
             CaseRequest.closed_at < now - retention,
             CaseRequest.erased_at.is_(None),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, or_
 
 from community.accounts.permissions import (
     can_coordinate_in,
@@ -11,18 +11,28 @@ from community.accounts.permissions import (
     is_project_group_member,
     is_signed_in,
 )
-from events.models import Event, EventStatus, Visibility
+from events.models import Event, EventStatus, EventType, Visibility
 
 # Statuses anyone allowed by the visibility may see; drafts are for the organisers.
 SHOWN_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+def _coordinates(user, region_id: int | None) -> bool:
+    """True when ``user`` coordinates the region ``region_id`` itself (an admin no more
+    than anyone else)."""
+    return is_signed_in(user) and any(r.id == region_id for r in user.coordinated_regions)
 
 
 def can_manage_event(user, event: Event) -> bool:
     """True for admins and coordinators of the event's region (drafts, invite-only, editing).
 
     The region rule is ``can_coordinate_in`` (issue 13): an activity of the
-    network-wide pseudo-region is managed by that pseudo-region's coordinators.
+    network-wide pseudo-region is managed by that pseudo-region's coordinators. A case
+    consultation (a case table, issue 19: "nobody else, admins included") only by the
+    coordinators of its own region: its invitations decide who reads the case.
     """
+    if event.type == EventType.CASE_CONSULTATION:
+        return _coordinates(user, event.region_id)
     return can_coordinate_in(user, event.region_id)
 
 
@@ -48,7 +58,7 @@ def can_view_event(user, event: Event) -> bool:
 def visible_events_filter(user) -> ColumnElement[bool]:
     """Return a WHERE clause on ``Event`` selecting what ``user`` may see (as can_view_event)."""
     if is_signed_in(user) and user.is_admin:
-        return true()
+        return or_(Event.type != EventType.CASE_CONSULTATION, managed_events_filter(user))
     visibilities = [Visibility.PUBLIC]
     if can_read_members_content(user):
         visibilities.append(Visibility.MEMBERS)
@@ -60,7 +70,12 @@ def visible_events_filter(user) -> ColumnElement[bool]:
 
 def managed_events_filter(user) -> ColumnElement[bool]:
     """Return a WHERE clause selecting the events ``user`` manages (as can_manage_event)."""
-    return coordinated_filter(user, Event.region_id)
+    own = [region.id for region in user.coordinated_regions] if is_signed_in(user) else []
+    case_tables = and_(Event.type == EventType.CASE_CONSULTATION, Event.region_id.in_(own))
+    return or_(
+        and_(Event.type != EventType.CASE_CONSULTATION, coordinated_filter(user, Event.region_id)),
+        case_tables,
+    )
 
 
 TEMPLATE_RULES = {"can_view_event": can_view_event, "can_manage_event": can_manage_event}

@@ -43,13 +43,17 @@ def case_by_code(code: str) -> CaseRequest:
 
 def case_for_reading(code: str) -> CaseRequest:
     """The case with ``code`` for the signed-in member, its read logged
-    (:func:`casetables.requests.read_case`); 404 when it does not exist or the member
-    may not read it (the same answer, so its existence stays hidden)."""
+    (:func:`casetables.requests.read_case`) and committed at once, so that the log holds
+    every read whatever the view does next (a GET commits nothing else; a refused POST
+    rolls back only its own change); 404 when it does not exist or the member may not
+    read it (the same answer, so its existence stays hidden)."""
     case = case_by_code(code)
     try:
-        return read_case(current_user, case)
+        found = read_case(current_user, case)
     except CaseNotVisible:
         abort(404)
+    db.session.commit()
+    return found
 
 
 from casetables.views import intake, meeting  # noqa: E402, F401  (the routes join bp)

@@ -236,3 +236,45 @@ def test_two_submits_at_once_file_one_case(app, table):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(CaseRequest)) == 1
     assert STUCK and TRIED and QUESTION  # the texts filed once
+
+
+def test_an_admin_can_neither_manage_nor_list_a_case_table_nor_invite_themselves(
+    client, table, make_case
+):
+    """Found by trying the product: an admin opened the table's invitations page, invited
+    themselves, accepted and read the case. Issue 19: "nobody else, admins included" — a case
+    consultation is managed by the coordinators of its own region only, and does not show in
+    an admin's lists."""
+    case, event = planned(table, make_case)
+    sign_in(client, table.admin)
+    invitations_page = f"/beheer/activiteiten/{event.slug}/uitnodigingen"
+    assert client.get(invitations_page).status_code == 404
+    refused = client.post_form(invitations_page, {"emails": table.admin.email})
+    assert refused.status_code == 404
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Invitation)
+            .where(Invitation.email == table.admin.email)
+        )
+        == 0
+    )
+    assert client.get(f"/activiteiten/{event.slug}").status_code == 404
+    for listing in ("/", "/agenda?type=case_consultation", f"/regio/{table.region.slug}"):
+        assert event.title not in client.get(listing).text, listing
+    assert client.get(f"/casustafel/{case.code}").status_code == 404
+
+    sign_in(client, table.coordinator)  # the region's coordinator still manages it
+    assert client.get(invitations_page).status_code == 200
+    assert event.title in client.get("/agenda?type=case_consultation").text
+
+
+@pytest.mark.parametrize("page", ["", "/verslag", "/afsluiten", "/opvolging"])
+def test_every_page_with_case_content_logs_its_read(client, table, make_case, page):
+    """Found by trying the product: the notes, close and follow-up pages read the case but
+    their read was only flushed, never committed, so the log missed them."""
+    case, _ = planned(table, make_case)
+    sign_in(client, table.coordinator)
+    before = reads(case)
+    assert client.get(f"/casustafel/{case.code}{page}").status_code == 200
+    assert reads(case) == before + 1

@@ -120,3 +120,29 @@ def test_ninety_days_after_closing_the_meeting_texts_are_gone_and_the_outcome_co
     assert requests.values[:2] == [1, 1]
     outcomes = figures.table("case_outcomes")
     assert outcomes.row("kind-dagbesteding").values == [0, 0, 1]
+
+
+def test_a_redirected_case_is_ended_and_erased_like_a_closed_one(app, make_user, make_region):
+    """Found by trying the product: a case redirected to an offer stayed open for ever, its
+    texts never erased. A redirect ends the case (closed_at) and the purge takes it."""
+    from casetables.intake import redirect_case
+    from casetables.requests import file_request
+    from regionmap.models import Offer, OfferStatus
+
+    region = make_region()
+    coordinator = make_user("coordinator", regions=[region], region=region)
+    offer = Offer(
+        slug="naft-r", title="NAFT", region=region, kind="naft", status=OfferStatus.PUBLISHED
+    )
+    db.session.add(offer)
+    case = file_request(make_user(region=region), fields(region), today=TODAY)
+    db.session.commit()
+    redirect_case(case, coordinator, offer.id)
+    db.session.commit()
+    assert case.state == "redirected" and case.closed_at is not None
+
+    assert purge(case.closed_at + dt.timedelta(days=89), app.config)["case_texts"] == 0
+    assert purge(case.closed_at + dt.timedelta(days=91), app.config)["case_texts"] == 1
+    db.session.commit()
+    db.session.refresh(case)
+    assert (case.stuck, case.question, case.redirect_offer_id) == ("", "", offer.id)
