@@ -13,8 +13,11 @@ finds everything that guard finds, plus:
 * phone numbers through ``phonenumbers`` (libphonenumber's numbering plans, Belgian
   numbers without prefix, foreign ones with it) instead of our own patterns;
 * the names of the schools the regional map knows (organisations of type school);
-* dates of birth more widely: any full past date within ``CHILD_AGE_YEARS`` years
-  (also with a two-digit year), and a birth cue followed by a year or a day and month.
+* initials ("J.P.", "J. Peeters") and double given names ("Emma-Lou Janssens");
+* school names also in their short forms (:func:`school_name_forms`);
+* dates of birth more widely: any full date between ``CHILD_AGE_YEARS`` and
+  ``YOUNGEST_PUPIL_YEARS`` years ago (also with a two-digit year), and a birth cue
+  followed by a year ("'12"), a day and month, or digits written together ("12032012").
 
 Pure functions except :func:`known_school_names`, which reads the database.
 """
@@ -73,11 +76,81 @@ _PARTICLES = r"(?:(?:van|von|de|der|den|het|ter|te|ten|le|la|du|des|el|al|ben|bi
 _AFTER_NAME = re.compile(rf"\s+{_PARTICLES}{{0,3}}[{_UPPER}][\w'’-]+", re.IGNORECASE)
 
 
+# Initials: "J.P." (two, three letters) or "J. Peeters" (an initial before a capitalised
+# word that is not a word a Dutch sentence starts with: "zie bijlage B. Daarna ...").
+_INITIALS = re.compile(rf"(?<![\w.])[{_UPPER}]\.\s?[{_UPPER}]\.(?:\s?[{_UPPER}]\.)?(?![\w.])")
+_INITIAL_THEN_NAME = re.compile(rf"(?<![\w.])[{_UPPER}]\.\s?([{_UPPER}][\w'’-]{{2,}})")
+_NOT_INITIALS = {"o.k.", "n.b.", "p.s.", "t.o.", "b.v.", "m.a.w.", "a.u.b.", "i.p.v.", "o.a."}
+_SENTENCE_STARTS = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "daarna",
+        "dan",
+        "ook",
+        "er",
+        "ze",
+        "hij",
+        "zij",
+        "we",
+        "wij",
+        "ik",
+        "in",
+        "op",
+        "met",
+        "voor",
+        "na",
+        "bij",
+        "als",
+        "dit",
+        "dat",
+        "deze",
+        "die",
+        "zo",
+        "nu",
+        "toen",
+        "want",
+        "maar",
+        "en",
+        "of",
+        "hun",
+        "haar",
+        "zijn",
+        "sinds",
+        "tijdens",
+        "verder",
+        "vervolgens",
+        "daarom",
+        "omdat",
+        "wanneer",
+        "waar",
+        "wat",
+        "wie",
+        "hoe",
+    ]
+)
+
+
+def _initials(text: str) -> list[Finding]:
+    found = [
+        Finding(m.start(), m.end(), NAME, m.group())
+        for m in _INITIALS.finditer(text)
+        if m.group().replace(" ", "").lower() not in _NOT_INITIALS
+    ]
+    for match in _INITIAL_THEN_NAME.finditer(text):
+        if match.group(1).casefold() not in _SENTENCE_STARTS:
+            found.append(Finding(match.start(), match.end(), NAME, match.group()))
+    return found
+
+
 def _names(text: str) -> list[Finding]:
-    found = []
+    found = _initials(text)
     names = first_names()
     for match in _WORD.finditer(text):
-        if match.group().casefold() not in names:
+        word = match.group().casefold()
+        # "Emma-Lou", "Anne-Sophie": a double given name counts by its first part.
+        if word not in names and word.split("-")[0] not in names:
             continue
         rest = _AFTER_NAME.match(text, match.end())
         # The family name itself must be capitalised, the particles may not be.
@@ -129,13 +202,81 @@ def _phones(text: str) -> list[Finding]:
 # --- schools --------------------------------------------------------------------------
 
 
+# Words that alone name no school: a short form made only of these is not looked for.
+_GENERIC_SCHOOL_WORDS = frozenset(
+    [
+        "basisschool",
+        "school",
+        "scholen",
+        "atheneum",
+        "instituut",
+        "college",
+        "lyceum",
+        "campus",
+        "kleuterschool",
+        "lagere",
+        "middenschool",
+        "secundaire",
+        "secundair",
+        "onderwijs",
+        "buitengewoon",
+        "gemeentelijke",
+        "stedelijke",
+        "vrije",
+        "koninklijk",
+        "koninklijke",
+        "sint",
+        "go!",
+        "go",
+        "de",
+        "het",
+        "van",
+        "der",
+        "den",
+        "en",
+        "t",
+    ]
+)
+
+
+# A first word that says what kind of school it is: "Basisschool De Regenboog" is also
+# written "De Regenboog".
+_SCHOOL_KINDS = frozenset(
+    ["basisschool", "school", "atheneum", "instituut", "college", "lyceum", "campus"]
+    + ["kleuterschool", "middenschool", "scholengroep"]
+)
+
+
+def school_name_forms(name: str) -> list[list[str]]:
+    """The ways ``name`` is written short, as word lists: the whole name; without a part in
+    brackets ("Zaveldal (buitengewoon secundair onderwijs)" -> "Zaveldal"); without its
+    last word, the place ("Topunt Gent" -> "Topunt"); without a first word naming the kind
+    of school ("Basisschool De Regenboog" -> "De Regenboog"). A form of only generic words
+    ("Basisschool", "Sint") or shorter than five letters is left out."""
+    whole = name.replace("-", " ").split()
+    bare = re.sub(r"\([^)]*\)", " ", name).replace("-", " ").split()
+    kind_first = bare[1:] if len(bare) > 1 and bare[0].casefold() in _SCHOOL_KINDS else []
+    forms = [whole, bare, bare[:-1] if len(bare) > 1 else [], kind_first]
+    kept: list[list[str]] = []
+    for words in forms:
+        meaningful = [w for w in words if w.casefold() not in _GENERIC_SCHOOL_WORDS]
+        if words and meaningful and len("".join(words)) >= 5 and words not in kept:
+            kept.append(words)
+    return kept
+
+
 def _schools(text: str, school_names: Iterable[str]) -> list[Finding]:
     found = []
     for name in school_names:
-        words = name.split()
-        if not words:
-            continue
-        pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)"
+        for words in school_name_forms(name):
+            found.extend(_school_matches(text, words))
+    return found
+
+
+def _school_matches(text: str, words: list[str]) -> list[Finding]:
+    found = []
+    if words:
+        pattern = r"(?<!\w)" + r"[\s-]+".join(re.escape(word) for word in words) + r"(?!\w)"
         for match in re.finditer(pattern, text, re.IGNORECASE):
             found.append(Finding(match.start(), match.end(), SCHOOL, match.group()))
     return found
@@ -161,18 +302,25 @@ _ANY_DATE = re.compile(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!
 _CUE_THEN_YEAR_OR_DAY = re.compile(
     rf"{BIRTH_CUE.pattern}\s*(?:op|in|on|le|en)?\s*"
     rf"(?:(?:\d{{1,2}}(?:e|ste|de)?\s+(?:{MONTH_NAMES})\b\.?(?:\s+\d{{4}})?)|"
-    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?)|(?:(?:19|20)\d{{2}}))",
+    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?)|(?:\d{{6}}(?:\d{{2}})?(?!\d))|"
+    rf"(?:['’]\d{{2}}(?!\d))|(?:(?:19|20)\d{{2}}))",
     re.IGNORECASE,
 )
+
+
+#: A date this recent (in years) is no pupil's birth date without a cue: kindergarten
+#: starts at two and a half, so "sinds 01/10/2026 afwezig" is a date of the case history.
+YOUNGEST_PUPIL_YEARS = 2
 
 
 def _birth_dates(text: str, today: dt.date) -> list[Finding]:
     found = []
     oldest = today.replace(year=today.year - CHILD_AGE_YEARS, day=min(today.day, 28))
+    youngest = today.replace(year=today.year - YOUNGEST_PUPIL_YEARS, day=min(today.day, 28))
     for match in _ANY_DATE.finditer(text):
         day, _, month, year = match.groups()
         date = plausible_date(int(year), int(month), int(day), today)
-        if date is not None and oldest <= date <= today:
+        if date is not None and oldest <= date <= youngest:
             found.append(Finding(match.start(), match.end(), BIRTH_DATE, match.group()))
     for match in _CUE_THEN_YEAR_OR_DAY.finditer(text):
         found.append(Finding(match.start(), match.end(), BIRTH_DATE, match.group()))

@@ -292,14 +292,38 @@ _INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 _DASHES = set("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 
 
+# Cyrillic and Greek letters that look like Latin ones ("Jаn" with a Cyrillic а). Read as
+# Latin only inside a word that also holds Latin letters: a word written in Cyrillic stays.
+_LOOKALIKES = str.maketrans(
+    "аеорсуххіјѕАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧοι",
+    "aeopcyxxijsABEKMHOPCTXIJSABEZHIKMNOPTYXoi",
+)
+_MIXED_WORD = re.compile(r"\w+")
+
+
+def _latin_lookalikes(text: str) -> str:
+    """``text`` with the Cyrillic and Greek look-alikes of Latin letters made Latin inside
+    words that mix them with Latin letters (same length, so positions stay valid)."""
+
+    def latin(match: re.Match[str]) -> str:
+        word = match.group()
+        mapped = word.translate(_LOOKALIKES)
+        if mapped == word or not any("a" <= c.lower() <= "z" for c in word):
+            return word
+        return mapped
+
+    return _MIXED_WORD.sub(latin, text)
+
+
 def as_seen(text: str) -> tuple[str, list[int]]:
     """Return ``text`` as a reader sees it, and for each of its characters the index in
-    ``text`` it came from: invisible characters dropped, dashes made "-", spaces " ",
+    ``text`` it came from: Cyrillic and Greek look-alikes inside a Latin word made Latin
+    ("Jаn"), invisible characters dropped, dashes made "-", spaces " ",
     decimal digits of any script made ASCII ("٠٤٧٠" -> "0470"), other characters
     NFKC-normalised (fullwidth "０" -> "0")."""
     seen: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
+    for index, char in enumerate(_latin_lookalikes(text)):
         if char in _INVISIBLE:
             continue
         if char in _DASHES:

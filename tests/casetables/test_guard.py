@@ -162,7 +162,7 @@ def test_known_school_names_reads_organisations_of_type_school(app, make_region)
         "geboren op 12/03/2012",
         "° 12 maart 2012",
         "12.03.12",  # two-digit year, no cue: strict mode flags it
-        "03-11-2026",  # a baby: the forum guard lets dates of the last year pass
+        "03-11-2023",  # a toddler: the forum guard lets dates of the last year pass
         "geboren in 2012",  # a cue and a year
         "geboortedatum 12 maart",  # a cue and a day and month
     ],
@@ -187,3 +187,42 @@ def test_positions_refer_to_the_original_text_and_hidden_characters_do_not_help(
     assert strict_kinds(findings) == [PHONE, NAME]
     for finding in findings:
         assert text[finding.start : finding.end] == finding.text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Leerling J.P. spijbelt al weken.", NAME),  # initials
+        ("Leerling J. Peeters spijbelt.", NAME),
+        ("Emma-Lou Janssens spijbelt.", NAME),  # a double given name
+        ("Het gaat over J\u0430n Peeters.", NAME),  # a Cyrillic а inside a Latin name
+        ("Ze zit op Zaveldal.", SCHOOL),  # the name without its part in brackets
+        ("Ze zit op Topunt.", SCHOOL),  # the name without the place
+        ("Ze zit op Topunt-Gent.", SCHOOL),
+        ("Ze zit in De Regenboog.", SCHOOL),  # without "Basisschool"
+        ("geboortedatum 12032012", BIRTH_DATE),  # digits written together after a cue
+        ("geboren in '12", BIRTH_DATE),
+    ],
+)
+def test_what_slipped_past_the_strict_guard_is_found(text, kind):
+    """The fresh tester's inputs (issue 19): each was filed as a case request before."""
+    schools = [
+        "Zaveldal (buitengewoon secundair onderwijs)",
+        "Topunt Gent",
+        "Basisschool De Regenboog",
+    ]
+    assert kinds(text, schools) == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sinds 01/10/2026 afwezig van school.",  # a date of the case history, not a birth
+        "Zie bijlage B. Daarna volgt een gesprek.",  # an initial before a sentence
+        "Alles O.K. na het gesprek; N.B. het CLB volgt op.",
+        "Ze zit in het BSO, in een basisschool of een atheneum.",  # kinds of school, no name
+    ],
+)
+def test_case_history_and_kinds_of_school_pass_the_strict_guard(text):
+    schools = ["Basisschool De Regenboog", "Koninklijk Atheneum Brugge"]
+    assert kinds(text, schools) == []
