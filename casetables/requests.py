@@ -76,7 +76,7 @@ class RequestFields:
 
 
 def new_case_code() -> str:
-    """A random case code "C-XXXX-XX" (31 symbols, 6 places: about 887 million codes),
+    """A random case code such as "C-7KQ2-M9" (31 symbols, 6 places: about 887 million codes),
     drawn with :mod:`secrets`; unique against the stored ones."""
     while True:
         symbols = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))

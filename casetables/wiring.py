@@ -24,9 +24,11 @@ def register(features: Features) -> None:
 
 
 def _template_helpers() -> dict:
-    """Labels and the menu rule the case tables' templates use (base.html's menu too)."""
+    """Labels, the menu rule and the meeting panel's summary the case tables' templates
+    use (base.html's menu too)."""
     from casetables.intake import state_label
     from casetables.models import SchoolLevel, Urgency
+    from casetables.views.meeting import meeting_summary, outcome_label
     from community.accounts.models import OrganisationType
     from community.accounts.permissions import can_read_members_content
     from signals.models import AgeGroup
@@ -50,4 +52,7 @@ def _template_helpers() -> dict:
         "case_school_level_label": _label(SchoolLevel),
         "case_urgency_label": _label(Urgency),
         "case_service_labels": service_labels,
+        # the case page's meeting panel
+        "case_meeting_summary": meeting_summary,
+        "case_outcome_label": outcome_label,
     }

@@ -33,7 +33,7 @@ def never_cached(response):
 
 
 def case_by_code(code: str) -> CaseRequest:
-    """The case with ``code`` ("C-XXXX-XX", upper case), or 404. Logs nothing, checks no
+    """The case with ``code`` (such as "C-7KQ2-M9", upper case), or 404. Logs nothing, checks no
     access: for the caller that checks access itself before showing anything."""
     case = db.session.scalar(select(CaseRequest).where(CaseRequest.code == code.upper()[:12]))
     if case is None:

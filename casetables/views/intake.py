@@ -19,7 +19,6 @@ from casetables.requests import (
     CaseRefused,
     RequestFields,
     can_read_case,
-    read_case,
     read_log,
     table_participants,
 )
@@ -182,9 +181,7 @@ def case(code):
     """The case page: its state and fields, the messages, the table, the read log
     (coordinators only). Logs the read (committed: the rule asks for every read); 404 for
     anyone without access."""
-    page = _case_page(case_for_reading(code))
-    db.session.commit()
-    return page
+    return _case_page(case_for_reading(code))
 
 
 def _action_case(code: str) -> CaseRequest:
@@ -203,46 +200,43 @@ def _refused_page(code: str, error: DomainError, **forms):
         abort(error.status)
     if error.status == 409:  # no form to show it at: the state moved on
         flash(error.message, "error")
-    found = read_case(current_user, case_by_code(code))
-    page = _case_page(found, error.status, **forms)
-    db.session.commit()  # the read only: the refused change was rolled back
-    return page
+    # the read only (case_for_reading commits it): the refused change was rolled back
+    return _case_page(case_for_reading(code), error.status, **forms)
+
+
+def _message(code: str, write, done: str):
+    """A clarification message (``write(case, user, body)``: ask or answer): saved and
+    flashed with ``done``, or the case page with the refusal at the field."""
+    found = _action_case(code)
+    form = MessageForm()
+    if not form.validate():
+        abort(400)
+    try:
+        write(found, current_user, form.body.data or "")
+    except DomainError as error:
+        form.body.errors = [error.message]
+        return _refused_page(code, error, message_form=form)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("casetables.case", code=code))
 
 
 @bp.post("/<code>/verduidelijking")
 @login_required
 def ask(code):
     """A coordinator of the region asks the requester for clarification."""
-    found = _action_case(code)
-    form = MessageForm()
-    if not form.validate():
-        abort(400)
-    try:
-        intake.ask_clarification(found, current_user, form.body.data or "")
-    except DomainError as error:
-        form.body.errors = [error.message]
-        return _refused_page(code, error, message_form=form)
-    db.session.commit()
-    flash(_("Je vraag is verstuurd. De aanvrager krijgt een mail."), "success")
-    return redirect(url_for("casetables.case", code=code))
+    return _message(
+        code,
+        intake.ask_clarification,
+        _("Je vraag is verstuurd. De aanvrager krijgt een mail."),
+    )
 
 
 @bp.post("/<code>/antwoord")
 @login_required
 def answer(code):
     """The requester answers the coordinators' question."""
-    found = _action_case(code)
-    form = MessageForm()
-    if not form.validate():
-        abort(400)
-    try:
-        intake.answer_clarification(found, current_user, form.body.data or "")
-    except DomainError as error:
-        form.body.errors = [error.message]
-        return _refused_page(code, error, message_form=form)
-    db.session.commit()
-    flash(_("Je antwoord is verstuurd."), "success")
-    return redirect(url_for("casetables.case", code=code))
+    return _message(code, intake.answer_clarification, _("Je antwoord is verstuurd."))
 
 
 @bp.post("/<code>/aanvaarden")

@@ -379,9 +379,3 @@ def meeting_summary(case: CaseRequest | None, user) -> dict | None:
         else "",
         "is_coordinator": is_case_coordinator(user, case),
     }
-
-
-@bp.app_context_processor
-def _meeting_helpers() -> dict:
-    """``case_meeting_summary`` and ``case_outcome_label`` for the case page's panel."""
-    return {"case_meeting_summary": meeting_summary, "case_outcome_label": outcome_label}

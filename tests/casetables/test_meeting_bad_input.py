@@ -82,7 +82,7 @@ def test_a_bad_agreement_is_refused(table, client, sign_in_as, data):
 @pytest.mark.parametrize(
     "path",
     [
-        "/casustafel/C-XXXX-XX/verslag",
+        "/casustafel/C-ZZZZ-ZZ/verslag",  # a well-formed code no case has
         "/casustafel/a%00b/verslag",
         f"/casustafel/{'x' * 3000}/afsluiten",
         "/casustafel/{code}/afspraken/" + HUGE + "/bevestigen",
